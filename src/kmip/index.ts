@@ -1,0 +1,4 @@
+export * from "./versions.js";
+export * from "./names.js";
+export * from "./tables.js";
+export * from "./registry.js";

@@ -1,0 +1,111 @@
+/**
+ * Framer: a byte stream in, whole TTLV messages out, whatever the chunking.
+ *
+ * The 8-byte header is checked against the limits as soon as it is complete — before any of the
+ * body is buffered — so a peer claiming a 4 GiB message costs us 8 bytes, not 4 GiB.
+ * After an error the framer is poisoned: the connection's byte stream has lost its framing and
+ * the only safe thing left is to close it.
+ */
+import { TtlvError } from "./errors.js";
+import { checkRootHeader, itemSize, readHeader } from "./decode.js";
+import { DEFAULT_LIMITS, HEADER_SIZE, ItemType, type TtlvLimits } from "./types.js";
+
+export interface FramerOptions {
+  readonly maxMessageSize: number;
+  /** KMIP messages are Structures; anything else at the root is broken framing. */
+  readonly requireStructure: boolean;
+}
+
+export class TtlvFramer {
+  private readonly opts: FramerOptions;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Size of the message whose header has been read, or undefined while waiting for a header. */
+  private expected: number | undefined;
+  private failed: TtlvError | undefined;
+
+  constructor(opts: Partial<FramerOptions> = {}) {
+    this.opts = { maxMessageSize: DEFAULT_LIMITS.maxMessageSize, requireStructure: true, ...opts };
+  }
+
+  /** Bytes held while waiting for the rest of a message. */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  /** Feeds a chunk; returns every message it completes (possibly none, possibly several). */
+  push(chunk: Uint8Array): Buffer[] {
+    if (this.failed) throw this.failed;
+    if (chunk.length > 0) {
+      this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      this.buffered += chunk.length;
+    }
+    const out: Buffer[] = [];
+    try {
+      for (;;) {
+        if (this.expected === undefined) {
+          if (this.buffered < HEADER_SIZE) break;
+          this.expected = this.checkHeader(this.peek(HEADER_SIZE));
+        }
+        if (this.buffered < this.expected) break;
+        out.push(this.take(this.expected));
+        this.expected = undefined;
+      }
+    } catch (e) {
+      this.failed = e instanceof TtlvError ? e : new TtlvError("TRUNCATED_HEADER", String(e));
+      this.chunks = [];
+      this.buffered = 0;
+      throw this.failed;
+    }
+    return out;
+  }
+
+  /** Call at end of stream: a partial message left over is an error. */
+  end(): void {
+    if (this.failed) throw this.failed;
+    if (this.buffered > 0) {
+      throw new TtlvError(this.buffered < HEADER_SIZE ? "TRUNCATED_HEADER" : "TRUNCATED_VALUE", `stream ended with ${this.buffered} bytes of an unfinished message`);
+    }
+  }
+
+  private checkHeader(headerBytes: Buffer): number {
+    const h = readHeader(headerBytes, 0);
+    checkRootHeader(h, { ...DEFAULT_LIMITS, maxMessageSize: this.opts.maxMessageSize });
+    if (this.opts.requireStructure && h.type !== ItemType.Structure) {
+      throw new TtlvError("UNKNOWN_TYPE", `a message must be a Structure, got type byte 0x${h.type.toString(16)}`, 3);
+    }
+    if (h.type === ItemType.Structure && h.length % 8 !== 0) {
+      throw new TtlvError("STRUCTURE_LENGTH_MISMATCH", `structure length ${h.length} is not a multiple of 8`, 4);
+    }
+    return itemSize(h);
+  }
+
+  /** The first n buffered bytes, without consuming them. */
+  private peek(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!.subarray(0, n);
+  }
+
+  /** Removes and returns the first n buffered bytes as one buffer of its own. */
+  private take(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0]!;
+      const want = n - filled;
+      if (c.length <= want) {
+        c.copy(out, filled);
+        filled += c.length;
+        this.chunks.shift();
+      } else {
+        c.copy(out, filled, 0, want);
+        this.chunks[0] = c.subarray(want);
+        filled += want;
+      }
+    }
+    this.buffered -= n;
+    return out;
+  }
+}
