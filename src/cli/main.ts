@@ -1,0 +1,29 @@
+/** kmipd's command line: yargs commands, each in its own module under commands/. */
+import yargs from "yargs";
+import { ttlvCommand } from "./commands/ttlv.js";
+import { CliError, type CliIo } from "./io.js";
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let status = 0;
+  const parser = yargs(argv)
+    .scriptName("kmipd")
+    .usage("$0 <command> [options]")
+    .command(ttlvCommand(io, (code) => (status = code)))
+    .demandCommand(1, "name a command; see --help")
+    .strict()
+    .help()
+    .alias("h", "help")
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw err ?? new CliError(msg);
+    })
+    .exitProcess(false);
+  try {
+    await parser.parseAsync();
+    return status;
+  } catch (e) {
+    io.stderr(`kmipd: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+}

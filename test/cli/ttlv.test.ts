@@ -1,0 +1,98 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { promisify } from "node:util";
+import { main } from "../../src/cli/main.js";
+import { REPO_ROOT, msgencVectors } from "../helpers/shared.js";
+
+interface Run {
+  status: number;
+  out: string;
+  err: string;
+}
+
+async function run(args: string[], stdin = ""): Promise<Run> {
+  let out = "";
+  let err = "";
+  const status = await main(args, {
+    stdin: Readable.from([Buffer.from(stdin)]),
+    stdout: (s) => (out += typeof s === "string" ? s : Buffer.from(s).toString("hex")),
+    stderr: (s) => (err += s),
+  });
+  return { status, out, err };
+}
+
+const vectors = msgencVectors();
+const query = vectors.find((v) => v.message === "RequestMessage")!;
+
+describe("kmipd ttlv (in process)", () => {
+  it("decodes hex given as an argument into a named tree", async () => {
+    const r = await run(["ttlv", "decode", query.ttlv_hex]);
+    expect(r.status, r.err).to.equal(0);
+    expect(r.out).to.match(/RequestMessage/);
+    expect(r.out).to.match(/Operation.*Query/);
+    expect(r.out).to.match(/QueryFunction.*QueryOperations/);
+  });
+
+  it("accepts hex split over several arguments and on stdin", async () => {
+    const spaced = query.ttlv_hex.match(/.{1,8}/g)!;
+    const a = await run(["ttlv", "decode", ...spaced]);
+    const b = await run(["ttlv", "decode"], query.ttlv_hex + "\n");
+    expect(a.status).to.equal(0);
+    expect(b.status).to.equal(0);
+    expect(a.out).to.equal(b.out);
+  });
+
+  it("reads a binary file with --in", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kmipd-cli-"));
+    const file = join(dir, "q.bin");
+    writeFileSync(file, Buffer.from(query.ttlv_hex, "hex"));
+    const r = await run(["ttlv", "decode", "--in", file, "--format", "json"]);
+    expect(r.status, r.err).to.equal(0);
+    expect(JSON.parse(r.out)).to.have.property("tag", "RequestMessage");
+  });
+
+  it("decode --format xml then encode gives back the same bytes, for every MSGENC message", async () => {
+    for (const v of vectors) {
+      const xml = await run(["ttlv", "decode", "--format", "xml", v.ttlv_hex]);
+      expect(xml.status, `${v.test} ${xml.err}`).to.equal(0);
+      const hex = await run(["ttlv", "encode"], xml.out);
+      expect(hex.status, `${v.test} ${hex.err}`).to.equal(0);
+      expect(hex.out.trim(), v.test).to.equal(v.ttlv_hex.toLowerCase());
+    }
+  });
+
+  it("splits concatenated messages", async () => {
+    const two = vectors[0]!.ttlv_hex + vectors[1]!.ttlv_hex;
+    const r = await run(["ttlv", "decode", "--format", "json", two]);
+    expect(r.status, r.err).to.equal(0);
+    expect(r.out.match(/"tag": "(Request|Response)Message"/g)).to.have.length(2);
+  });
+
+  it("reports malformed input with the codec's error code and exit status 2", async () => {
+    const truncated = await run(["ttlv", "decode", query.ttlv_hex.slice(0, 40)]);
+    expect(truncated.status).to.equal(2);
+    expect(truncated.err).to.match(/TRUNCATED_VALUE/);
+    const huge = await run(["ttlv", "decode", "42007801ffffffff"]);
+    expect(huge.status).to.equal(2);
+    expect(huge.err).to.match(/MESSAGE_TOO_LARGE/);
+    const notHex = await run(["ttlv", "decode", "zz"]);
+    expect(notHex.status).to.equal(2);
+    expect(notHex.err).to.match(/not hex/);
+  });
+
+  it("refuses an unknown --kmip-version and an unknown format", async () => {
+    expect((await run(["ttlv", "decode", "--kmip-version", "9.9", query.ttlv_hex])).status).to.equal(2);
+    expect((await run(["ttlv", "decode", "--format", "yaml", query.ttlv_hex])).status).to.equal(2);
+  });
+});
+
+describe("kmipd ttlv (the installed bin)", () => {
+  it("runs as a command and decodes", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, "bin/kmipd.js"), "ttlv", "decode", query.ttlv_hex]);
+    expect(stdout).to.match(/Operation.*Query/);
+  });
+});
