@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
-import { nodeToJson, nodeToText, nodeToXml, xmlToNodes } from "../../encodings/index.js";
+import { nodeToJson, nodeToText, nodeToXml, nowPlaceholders, xmlToNodes } from "../../encodings/index.js";
 import { isKmipVersion, type KmipVersion } from "../../kmip/index.js";
 import { DEFAULT_LIMITS, TtlvFramer, decodeTtlv, encodeTtlv, parseHex, toHex, type TtlvNode } from "../../ttlv/index.js";
 import { CliError, readAll, type CliIo } from "../io.js";
@@ -99,7 +99,9 @@ function render(trees: TtlvNode[], format: Format, version: KmipVersion | undefi
 
 async function encode(a: EncodeArgs, io: CliIo): Promise<number> {
   const xml = a.file !== undefined ? await readFile(a.file, "utf8") : (await readAll(io.stdin, MAX_INPUT)).toString("utf8");
-  const { messages } = xmlToNodes(xml);
+  // `$NOW`, `$NOW-60`… (as in the OASIS test cases) become the current time; other placeholders
+  // stay literal in Text Strings and are refused elsewhere.
+  const { messages } = xmlToNodes(xml, { placeholders: nowPlaceholders() });
   if (messages.length === 0) throw new CliError("no KMIP message found in the XML");
   const encoded = messages.map((m) => encodeTtlv(m));
   if (a.out !== undefined) {
