@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
+import { Enums, Tag } from "../src/kmip/index.js";
 import { ItemType, TtlvFramer, decodeTtlv, encodeTtlv, parseHex, type TtlvNode } from "../src/ttlv/index.js";
 
 const SECONDS = Number(process.argv[process.argv.indexOf("--seconds") + 1] || 3);
@@ -20,10 +21,10 @@ function bigRequest(): Buffer {
   const items: TtlvNode[] = [];
   for (let b = 0; b < 32; b++) {
     const attrs: TtlvNode[] = [];
-    for (let a = 0; a < 30; a++) attrs.push(s(0x000008, [t(0x00000a, `x-attr-${a}`), t(0x00000b, "v".repeat(256))]));
-    items.push(s(0x00000f, [{ tag: 0x00005c, type: ItemType.Enumeration, value: 3 }, s(0x000079, attrs)]));
+    for (let a = 0; a < 30; a++) attrs.push(s(Tag.Attribute, [t(Tag.AttributeName, `x-attr-${a}`), t(Tag.AttributeValue, "v".repeat(256))]));
+    items.push(s(Tag.BatchItem, [{ tag: Tag.Operation, type: ItemType.Enumeration, value: Enums.Operation.AddAttribute }, s(Tag.RequestPayload, attrs)]));
   }
-  return encodeTtlv(s(0x000078, items));
+  return encodeTtlv(s(Tag.RequestMessage, items));
 }
 
 function measure(name: string, bytesPerOp: number, op: () => void): void {

@@ -7,12 +7,35 @@ import { ATTRIBUTE_ROWS } from "./generated/attributes.js";
 import { ENUM_ROWS, MASK_ROWS } from "./generated/enums.js";
 import { TAG_ROWS } from "./generated/tags.js";
 import type { AttributeRow, EnumRow, EnumValueRow, MaskRow, TagRow } from "./tables.js";
-import { inVersion, type KmipVersion } from "./versions.js";
+import { normalizeName } from "./names.js";
+import { inVersion, versionBit, type KmipVersion } from "./versions.js";
 
 const tagsByValue = new Map<number, TagRow>(TAG_ROWS.map((t) => [t.value, t]));
-const tagsByXml = new Map<string, TagRow>(TAG_ROWS.map((t) => [t.xmlName, t]));
-const tagsByName = new Map<string, TagRow>(TAG_ROWS.map((t) => [t.name, t]));
-const enumsByXml = new Map<string, EnumRow>(ENUM_ROWS.map((e) => [e.xmlName, e]));
+/** Current names first; a former name (formerNames) resolves only where no current name is the same. */
+const tagsByXml = new Map<string, TagRow>([
+  ...TAG_ROWS.flatMap((t) => (t.formerNames ?? []).map((n): [string, TagRow] => [normalizeName(n), t])),
+  ...TAG_ROWS.map((t): [string, TagRow] => [t.xmlName, t]),
+]);
+const tagsByName = new Map<string, TagRow>([
+  ...TAG_ROWS.flatMap((t) => (t.formerNames ?? []).map((n): [string, TagRow] => [n, t])),
+  ...TAG_ROWS.map((t): [string, TagRow] => [t.name, t]),
+]);
+
+/**
+ * The 2.x "Tag" enumeration (2.0 §11.54, 2.1 §11.56) — the values of an Attribute Reference
+ * (`<AttributeReference type="Enumeration" value="State"/>`) — served from the tag table rather
+ * than generated twice. Not part of allEnums().
+ */
+export const TAG_ENUM: EnumRow = Object.freeze({
+  name: "Tag",
+  xmlName: "Tag",
+  section: "2.0 §11.54; 2.1 §11.56",
+  versions: versionBit("2.0") | versionBit("2.1"),
+  note: "built from the tag table by src/kmip/registry.ts",
+  values: TAG_ROWS.map((t): EnumValueRow => ({ name: t.name, xmlName: t.xmlName, value: t.value, versions: t.versions })),
+});
+
+const enumsByXml = new Map<string, EnumRow>([...ENUM_ROWS.map((e): [string, EnumRow] => [e.xmlName, e]), [TAG_ENUM.xmlName, TAG_ENUM]]);
 const masksByXml = new Map<string, MaskRow>(MASK_ROWS.map((m) => [m.xmlName, m]));
 const attrsByName = new Map<string, AttributeRow>(ATTRIBUTE_ROWS.map((a) => [a.name, a]));
 
@@ -36,6 +59,18 @@ export function tag(xmlName: string): number {
 export function tagType(value: number): ItemType | undefined {
   const t = tagsByValue.get(value)?.type;
   return t === undefined ? undefined : itemTypeByName(t);
+}
+
+/**
+ * The item type the spec gives a tag in one version, if it gives exactly one there
+ * (Asynchronous Indicator: Boolean in 1.x, Enumeration in 2.x).
+ */
+export function tagTypeIn(value: number, version: KmipVersion): ItemType | undefined {
+  const t = tagsByValue.get(value);
+  if (!t || !inVersion(t.versions, version)) return undefined;
+  if (t.type !== undefined) return itemTypeByName(t.type);
+  const here = Object.entries(t.types ?? {}).filter(([, m]) => m !== undefined && inVersion(m, version));
+  return here.length === 1 ? itemTypeByName(here[0]![0]) : undefined;
 }
 
 export const enumByXmlName = (xmlName: string): EnumRow | undefined => enumsByXml.get(xmlName);
@@ -62,8 +97,9 @@ function findValue(rows: readonly EnumValueRow[], pred: (r: EnumValueRow) => boo
   return fallback;
 }
 
+/** The value of `xmlName` (or of a former name, see EnumValueRow.aliases). */
 export function enumValue(e: EnumRow, xmlName: string, version?: KmipVersion): number | undefined {
-  return findValue(e.values, (r) => r.xmlName === xmlName, version)?.value;
+  return (findValue(e.values, (r) => r.xmlName === xmlName, version) ?? findValue(e.values, (r) => r.aliases?.includes(xmlName) === true, version))?.value;
 }
 
 export function enumName(e: EnumRow, value: number, version?: KmipVersion): string | undefined {
@@ -82,7 +118,7 @@ export function enumConst(enumXmlName: string, valueXmlName: string): number {
 export function maskFromNames(m: MaskRow, names: readonly string[]): number | undefined {
   let v = 0;
   for (const n of names) {
-    const bit = /^0x[0-9a-f]+$/i.test(n) ? Number.parseInt(n, 16) : m.values.find((r) => r.xmlName === n)?.value;
+    const bit = /^0x[0-9a-f]+$/i.test(n) ? Number.parseInt(n, 16) : m.values.find((r) => r.xmlName === n || r.aliases?.includes(n) === true)?.value;
     if (bit === undefined || !Number.isFinite(bit)) return undefined;
     v = (v | bit) >>> 0;
   }
