@@ -82,12 +82,18 @@ function decodeItem(buf: Uint8Array, offset: number, parentEnd: number, depth: n
   if (fixed !== undefined && length !== fixed) {
     throw new TtlvError("BAD_LENGTH", `${ItemType[type]} must be ${fixed} bytes, not ${length}`, offset + 4);
   }
+  // Lengths that must be multiples of 8 are checked before padding: they have no padding to check.
+  if (type === ItemType.Structure && length % 8 !== 0) {
+    throw new TtlvError("STRUCTURE_LENGTH_MISMATCH", `structure length ${length} is not a multiple of 8`, offset + 4);
+  }
+  if (type === ItemType.BigInteger && (length === 0 || length % 8 !== 0)) {
+    throw new TtlvError("BAD_LENGTH", `BigInteger length ${length} is not a positive multiple of 8`, offset + 4);
+  }
   checkPadding(buf, start + length, end);
 
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   switch (type) {
     case ItemType.Structure: {
-      if (length % 8 !== 0) throw new TtlvError("STRUCTURE_LENGTH_MISMATCH", `structure length ${length} is not a multiple of 8`, offset + 4);
       const children: TtlvNode[] = [];
       let pos = start;
       while (pos < end) {
@@ -108,9 +114,6 @@ function decodeItem(buf: Uint8Array, offset: number, parentEnd: number, depth: n
     case ItemType.DateTimeExtended:
       return { tag, type, value: view.getBigInt64(start) };
     case ItemType.BigInteger:
-      if (length === 0 || length % 8 !== 0) {
-        throw new TtlvError("BAD_LENGTH", `BigInteger length ${length} is not a positive multiple of 8`, offset + 4);
-      }
       return { tag, type, value: readTwosComplement(buf, start, length) };
     case ItemType.Boolean: {
       const v = view.getBigUint64(start);

@@ -12,6 +12,8 @@ const UINT32_MAX = 2 ** 32 - 1;
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const utf8 = new TextEncoder();
+/** In a /u regex a surrogate pair is one code point, so this matches only unpaired halves. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 export function encodeTtlv(node: TtlvNode): Buffer {
   const plan = new Map<TtlvNode, Uint8Array>(); // encoded payloads of strings and big integers
@@ -63,6 +65,7 @@ function measure(n: TtlvNode, plan: Map<TtlvNode, Uint8Array>): number {
     }
     case ItemType.TextString: {
       if (typeof n.value !== "string") invalid(n, "not a string");
+      if (LONE_SURROGATE.test(n.value)) invalid(n, "lone surrogate, not representable in UTF-8");
       const b = utf8.encode(n.value);
       plan.set(n, b);
       return HEADER_SIZE + paddedLength(b.length);

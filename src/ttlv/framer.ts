@@ -10,6 +10,9 @@ import { TtlvError } from "./errors.js";
 import { checkRootHeader, itemSize, readHeader } from "./decode.js";
 import { DEFAULT_LIMITS, HEADER_SIZE, ItemType, type TtlvLimits } from "./types.js";
 
+/** Chunks are merged while the result stays this small (see coalesceTail). */
+const COALESCE_BELOW = 4096;
+
 export interface FramerOptions {
   readonly maxMessageSize: number;
   /** KMIP messages are Structures; anything else at the root is broken framing. */
@@ -39,6 +42,7 @@ export class TtlvFramer {
     if (chunk.length > 0) {
       this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
       this.buffered += chunk.length;
+      this.coalesceTail();
     }
     const out: Buffer[] = [];
     try {
@@ -80,6 +84,20 @@ export class TtlvFramer {
     return itemSize(h);
   }
 
+  /**
+   * Merges small chunks at the tail, binary-counter style, so a peer trickling a message a byte at
+   * a time costs O(log n) copies per byte and one Buffer object per ~4 KiB, not one per byte.
+   */
+  private coalesceTail(): void {
+    const c = this.chunks;
+    while (c.length > 1) {
+      const prev = c[c.length - 2]!;
+      const last = c[c.length - 1]!;
+      if (prev.length > last.length || prev.length + last.length > COALESCE_BELOW) break;
+      c.splice(c.length - 2, 2, Buffer.concat([prev, last]));
+    }
+  }
+
   /** The first n buffered bytes, without consuming them. */
   private peek(n: number): Buffer {
     const first = this.chunks[0]!;
@@ -92,19 +110,21 @@ export class TtlvFramer {
   private take(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
+    let used = 0; // whole chunks consumed; removed in one splice, as shift() per chunk is quadratic
     while (filled < n) {
-      const c = this.chunks[0]!;
+      const c = this.chunks[used]!;
       const want = n - filled;
       if (c.length <= want) {
         c.copy(out, filled);
         filled += c.length;
-        this.chunks.shift();
+        used++;
       } else {
         c.copy(out, filled, 0, want);
-        this.chunks[0] = c.subarray(want);
+        this.chunks[used] = c.subarray(want);
         filled += want;
       }
     }
+    this.chunks.splice(0, used);
     this.buffered -= n;
     return out;
   }
