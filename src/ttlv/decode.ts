@@ -58,19 +58,33 @@ export function decodeTtlv(buf: Uint8Array, limits: Partial<TtlvLimits> = {}): T
   checkRootHeader(root, lim);
   const end = itemSize(root);
   if (end > buf.length) throw new TtlvError("TRUNCATED_VALUE", `root needs ${end} bytes, message has ${buf.length}`, 4);
-  const state = { items: 0 };
-  const node = decodeItem(buf, 0, end, 1, lim, state);
+  if (lim.maxDepth > MAX_DEPTH_CEILING) {
+    throw new RangeError(`maxDepth ${lim.maxDepth} is above the decoder's ceiling of ${MAX_DEPTH_CEILING}`);
+  }
+  const ctx: DecodeContext = { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), lim, items: 0 };
+  const [node] = decodeItem(ctx, 0, end, 1);
   if (end < buf.length) throw new TtlvError("TRAILING_BYTES", `${buf.length - end} bytes after the root item`, end);
   return node;
 }
 
-interface DecodeState {
+/**
+ * The decoder recurses once per nesting level; this ceiling on the configurable maxDepth keeps a
+ * misconfiguration from turning deep input into a stack overflow instead of a TtlvError.
+ */
+export const MAX_DEPTH_CEILING = 1024;
+
+interface DecodeContext {
+  readonly buf: Uint8Array;
+  readonly view: DataView;
+  readonly lim: TtlvLimits;
   items: number;
 }
 
-function decodeItem(buf: Uint8Array, offset: number, parentEnd: number, depth: number, lim: TtlvLimits, st: DecodeState): TtlvNode {
+/** Decodes the item at `offset`; returns it and the offset just past it (padding included). */
+function decodeItem(ctx: DecodeContext, offset: number, parentEnd: number, depth: number): [TtlvNode, number] {
+  const { buf, view, lim } = ctx;
   if (depth > lim.maxDepth) throw new TtlvError("DEPTH_EXCEEDED", `nesting deeper than ${lim.maxDepth}`, offset);
-  if (++st.items > lim.maxItems) throw new TtlvError("TOO_MANY_ITEMS", `more than ${lim.maxItems} items`, offset);
+  if (++ctx.items > lim.maxItems) throw new TtlvError("TOO_MANY_ITEMS", `more than ${lim.maxItems} items`, offset);
   const h = readHeader(buf, offset);
   const { tag, type, length } = h;
   if (!isItemType(type)) throw new TtlvError("UNKNOWN_TYPE", `type byte 0x${type.toString(16).padStart(2, "0")}`, offset + 3);
@@ -90,17 +104,20 @@ function decodeItem(buf: Uint8Array, offset: number, parentEnd: number, depth: n
     throw new TtlvError("BAD_LENGTH", `BigInteger length ${length} is not a positive multiple of 8`, offset + 4);
   }
   checkPadding(buf, start + length, end);
+  return [decodeValue(ctx, tag, type, start, length, end, depth), end];
+}
 
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+function decodeValue(ctx: DecodeContext, tag: number, type: ItemType, start: number, length: number, end: number, depth: number): TtlvNode {
+  const { buf, view } = ctx;
   switch (type) {
     case ItemType.Structure: {
       const children: TtlvNode[] = [];
       let pos = start;
       while (pos < end) {
         if (end - pos < HEADER_SIZE) throw new TtlvError("STRUCTURE_LENGTH_MISMATCH", "structure ends inside a child header", pos);
-        const child = decodeItem(buf, pos, end, depth + 1, lim, st);
+        const [child, next] = decodeItem(ctx, pos, end, depth + 1);
         children.push(child);
-        pos += itemSize(readHeader(buf, pos));
+        pos = next;
       }
       return { tag, type, children };
     }

@@ -36,7 +36,11 @@ export class TtlvFramer {
     return this.buffered;
   }
 
-  /** Feeds a chunk; returns every message it completes (possibly none, possibly several). */
+  /**
+   * Feeds a chunk; returns every message it completes (possibly none, possibly several).
+   * Large chunks are kept by reference until their message completes, so the caller must not
+   * reuse the chunk's memory (Node sockets hand out a fresh buffer per 'data' event).
+   */
   push(chunk: Uint8Array): Buffer[] {
     if (this.failed) throw this.failed;
     if (chunk.length > 0) {
