@@ -4,17 +4,14 @@
  * and TTLV → XML → TTLV gives the same bytes. Placeholders get deterministic values.
  */
 import { expect } from "chai";
-import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-import { nodeToXml, nowPlaceholderOffset, xmlToNodes, type PlaceholderResolver } from "../../src/encodings/index.js";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { nodeToXml, xmlToNodes } from "../../src/encodings/index.js";
 import { tagByValue } from "../../src/kmip/index.js";
 import { decodeTtlv, encodeTtlv, nodesEqual, type TtlvNode } from "../../src/ttlv/index.js";
-import { SHARED_DIR } from "../helpers/shared.js";
+import { CASES_DIR as CASES, allCaseFiles, deterministicPlaceholders as placeholders } from "../helpers/oasis.js";
 import { diffPaths } from "./helpers.js";
 
-const CASES = join(SHARED_DIR, "kmip-testcases");
-const VERSIONS = ["1.0", "1.1", "1.2", "1.3", "1.4", "2.0", "2.1"];
 const MESSAGE_ELEMENTS = ["RequestMessage", "ResponseMessage"];
 
 /**
@@ -41,30 +38,6 @@ const UNREADABLE: Readonly<Record<string, { readonly reason: string; readonly er
     error: /"NotAuthorized" is not a value of the enumeration ResultReason/,
   },
 };
-
-/** Deterministic stand-ins: $NOW±s around a fixed instant, bytes and text derived from the name. */
-const placeholders: PlaceholderResolver = (name, type) => {
-  const digest = createHash("sha256").update(name).digest();
-  switch (type) {
-    case "DateTime": return BigInt(1_700_000_000 + (nowPlaceholderOffset(name) ?? 0));
-    case "DateTimeExtended": return BigInt(1_700_000_000 + (nowPlaceholderOffset(name) ?? 0)) * 1_000_000n;
-    case "ByteString": return Uint8Array.from(digest.subarray(0, 16));
-    case "TextString": return `ph-${name.slice(1)}`;
-    case "Integer": case "Enumeration": case "Interval": return digest.readUInt16BE(0);
-    case "LongInteger": case "BigInteger": return BigInt(digest.readUInt32BE(0));
-    case "Boolean": return true;
-    default: return undefined;
-  }
-};
-
-function xmlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) xmlFiles(p, out);
-    else if (name.endsWith(".xml")) out.push(p);
-  }
-  return out;
-}
 
 /** Why a message fails, with numbers and names blurred so that failures group. */
 const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/ at \/.*$/, "").slice(0, 140);
@@ -100,7 +73,7 @@ describe("encodings: OASIS XML test cases round-trip (1.0 – 2.1)", function ()
   let passed = 0;
 
   before(() => {
-    const files = VERSIONS.flatMap((v) => xmlFiles(join(CASES, v)));
+    const files = allCaseFiles();
     for (const path of files) {
       const file = relative(CASES, path);
       let messages: TtlvNode[];

@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
-import { nodeToJson, nodeToText, nodeToXml, nowPlaceholders, xmlToNodes } from "../../encodings/index.js";
+import { nodeToJson, nodeToText, nodeToXml, nodesToXmlDocument, nowPlaceholders, xmlToNodes } from "../../encodings/index.js";
 import { isKmipVersion, type KmipVersion } from "../../kmip/index.js";
 import { DEFAULT_LIMITS, TtlvFramer, decodeTtlv, encodeTtlv, parseHex, toHex, type TtlvNode } from "../../ttlv/index.js";
 import { CliError, readAll, type CliIo } from "../io.js";
@@ -91,7 +91,8 @@ function render(trees: TtlvNode[], format: Format, version: KmipVersion | undefi
     case "text":
       return trees.map((t) => nodeToText(t, { version })).join("\n");
     case "xml":
-      return trees.map((t) => nodeToXml(t, { version })).join("");
+      // several messages become one well-formed document, as the OASIS files hold them
+      return trees.length === 1 ? nodeToXml(trees[0]!, { version }) : nodesToXmlDocument(trees, { version });
     case "json":
       return trees.map((t) => JSON.stringify(nodeToJson(t, { version }), null, 2) + "\n").join("");
   }
