@@ -82,7 +82,7 @@ interface DecodeContext {
 
 /** Decodes the item at `offset`; returns it and the offset just past it (padding included). */
 function decodeItem(ctx: DecodeContext, offset: number, parentEnd: number, depth: number): [TtlvNode, number] {
-  const { buf, view, lim } = ctx;
+  const { buf, lim } = ctx;
   if (depth > lim.maxDepth) throw new TtlvError("DEPTH_EXCEEDED", `nesting deeper than ${lim.maxDepth}`, offset);
   if (++ctx.items > lim.maxItems) throw new TtlvError("TOO_MANY_ITEMS", `more than ${lim.maxItems} items`, offset);
   const h = readHeader(buf, offset);

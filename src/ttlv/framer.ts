@@ -8,7 +8,7 @@
  */
 import { TtlvError } from "./errors.js";
 import { checkRootHeader, itemSize, readHeader } from "./decode.js";
-import { DEFAULT_LIMITS, HEADER_SIZE, ItemType, type TtlvLimits } from "./types.js";
+import { DEFAULT_LIMITS, HEADER_SIZE, ItemType } from "./types.js";
 
 /** Chunks are merged while the result stays this small (see coalesceTail). */
 const COALESCE_BELOW = 4096;

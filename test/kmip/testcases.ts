@@ -4,8 +4,8 @@
  * `<Name type="…" value="…"/>` elements.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
+import { SHARED_DIR } from "../helpers/shared.js";
 import {
   attributeByName,
   enumForTag,
@@ -20,8 +20,7 @@ import {
   versionFromNumbers,
 } from "../../src/kmip/index.js";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const SHARED_DIR = resolve(REPO_ROOT, process.env.KMIP_SHARED_DIR ?? "../shared");
+export { REPO_ROOT, SHARED_DIR } from "../helpers/shared.js";
 export const TESTCASE_DIR = join(SHARED_DIR, "kmip-testcases");
 export const SCANNED_VERSIONS = ["1.0", "1.1", "1.2", "1.3", "1.4", "2.0", "2.1"] as const;
 const WRAPPERS = new Set(["KMIP", "KmipTestCase", "TTLV"]);

@@ -1,12 +1,11 @@
 /** Shared by the TTLV tests: error assertions, the golden message vectors, tree measurements. */
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { expect } from "chai";
 import { HEADER_SIZE, ItemType, TtlvError, parseHex, type TtlvErrorCode, type TtlvNode } from "../../src/ttlv/index.js";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const SHARED_DIR = resolve(REPO_ROOT, process.env.KMIP_SHARED_DIR ?? "../shared");
+import { SHARED_DIR } from "../helpers/shared.js";
+export { REPO_ROOT, SHARED_DIR } from "../helpers/shared.js";
 
 /** Runs fn and asserts it throws a TtlvError (not another exception) with exactly this code. */
 export function expectTtlvError(fn: () => unknown, code: TtlvErrorCode): TtlvError {
