@@ -14,6 +14,7 @@ import {
   tagByValue,
   tagByXmlName,
   versionFromNumbers,
+  Tag,
   type EnumRow,
   type KmipVersion,
   type MaskRow,
@@ -21,18 +22,6 @@ import {
 import { ItemType, type TtlvNode } from "../ttlv/index.js";
 import { ValueError } from "./errors.js";
 import { hexFixed, parseUint32 } from "./values.js";
-
-const tagOf = (xmlName: string): number | undefined => tagByXmlName(xmlName)?.value;
-
-/** Tags the context rules and version detection need (looked up once the registry is loaded). */
-export const CTX = {
-  get attributeName(): number | undefined { return tagOf("AttributeName"); },
-  get attributeValue(): number | undefined { return tagOf("AttributeValue"); },
-  get attributeReference(): number | undefined { return tagOf("AttributeReference"); },
-  get protocolVersion(): number | undefined { return tagOf("ProtocolVersion"); },
-  get protocolVersionMajor(): number | undefined { return tagOf("ProtocolVersionMajor"); },
-  get protocolVersionMinor(): number | undefined { return tagOf("ProtocolVersionMinor"); },
-};
 
 /** How the value of one Enumeration or Integer item is named. */
 export interface ValueNaming {
@@ -56,11 +45,11 @@ function attributeTag(attrName: string, version: KmipVersion | undefined): numbe
 export function namingFor(tag: number, type: ItemType, attrName: string | undefined, version: KmipVersion | undefined): ValueNaming {
   if (type !== ItemType.Enumeration && type !== ItemType.Integer) return NONE;
   let source = tag;
-  if (tag === CTX.attributeValue) {
+  if (tag === Tag.AttributeValue) {
     const t = attrName === undefined ? undefined : attributeTag(attrName, version);
     if (t === undefined) return NONE;
     source = t;
-  } else if (type === ItemType.Enumeration && tag === CTX.attributeReference) {
+  } else if (type === ItemType.Enumeration && tag === Tag.AttributeReference) {
     return { tagValued: true };
   }
   if (type === ItemType.Enumeration) {
@@ -125,12 +114,12 @@ export function messageVersion(message: TtlvNode): KmipVersion | undefined {
   if (message.type !== ItemType.Structure) return undefined;
   const header = message.children[0];
   if (header?.type !== ItemType.Structure) return undefined;
-  const pv = header.children.find((c) => c.tag === CTX.protocolVersion);
+  const pv = header.children.find((c) => c.tag === Tag.ProtocolVersion);
   if (pv?.type !== ItemType.Structure) return undefined;
   const num = (tag: number | undefined): number | undefined => {
     const c = pv.children.find((x) => x.tag === tag);
     return c?.type === ItemType.Integer ? c.value : undefined;
   };
-  const major = num(CTX.protocolVersionMajor), minor = num(CTX.protocolVersionMinor);
+  const major = num(Tag.ProtocolVersionMajor), minor = num(Tag.ProtocolVersionMinor);
   return major === undefined || minor === undefined ? undefined : versionFromNumbers(major, minor);
 }

@@ -4,10 +4,10 @@
  * The writer uses the forms of the OASIS JSON test vectors: structures without "type", fixed-width
  * numbers as 0x-hex strings, enumeration and mask names, DateTime in ISO 8601.
  */
-import { tagByXmlName, type KmipVersion } from "../kmip/index.js";
+import { tagByXmlName, type KmipVersion, Tag } from "../kmip/index.js";
 import * as n from "../ttlv/index.js";
 import { ITEM_TYPE_NAMES, ItemType, itemTypeByName, type TtlvNode } from "../ttlv/index.js";
-import { CTX, enumFromText, enumToText, maskFromText, maskToParts, messageVersion, namingFor } from "./context.js";
+import { enumFromText, enumToText, maskFromText, maskToParts, messageVersion, namingFor } from "./context.js";
 import { JsonEncodingError, ValueError } from "./errors.js";
 import {
   bigIntegerToHex, bytesToHex, checkInt32, checkUint32, formatIsoDateTime, parseBigIntegerHex, parseHexBytes, parseInt32, parseInt64, parseIsoDateTime, parseUint32,
@@ -49,7 +49,7 @@ function toJson(node: TtlvNode, attrName: string | undefined, version: KmipVersi
     let an: string | undefined;
     const value = node.children.map((c) => {
       const j = toJson(c, an, version);
-      if (c.tag === CTX.attributeName && c.type === ItemType.TextString) an = c.value;
+      if (c.tag === Tag.AttributeName && c.type === ItemType.TextString) an = c.value;
       return j;
     });
     return { tag, value };
@@ -125,7 +125,7 @@ function fromJson(v: unknown, parentPath: string, attrName: string | undefined, 
     let an: string | undefined;
     (value ?? []).forEach((c: unknown, i: number) => {
       const node = fromJson(c, path, an, opts, version, i);
-      if (node.tag === CTX.attributeName && node.type === ItemType.TextString) an = node.value;
+      if (node.tag === Tag.AttributeName && node.type === ItemType.TextString) an = node.value;
       children.push(node);
     });
     return n.struct(tag, children);

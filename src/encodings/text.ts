@@ -2,9 +2,9 @@
  * An indented, human-readable rendering for operators (`kmipd ttlv decode`): one line per item,
  * `TagName (Type) value`, with enumeration and mask names and ISO dates next to the raw numbers.
  */
-import type { KmipVersion } from "../kmip/index.js";
+import { Tag, type KmipVersion } from "../kmip/index.js";
 import { ITEM_TYPE_NAMES, ItemType, type TtlvNode } from "../ttlv/index.js";
-import { CTX, enumToText, maskToParts, messageVersion, namingFor } from "./context.js";
+import { enumToText, maskToParts, messageVersion, namingFor } from "./context.js";
 import { bigIntegerToHex, bytesToHex, formatIsoDateTime, formatIsoMicros } from "./values.js";
 import { elementName, tagHex } from "./xml-write.js";
 
@@ -34,7 +34,7 @@ function walk(node: TtlvNode, depth: number, attrName: string | undefined, versi
   let an: string | undefined;
   for (const c of node.children) {
     walk(c, depth + 1, an, version, opts, out);
-    if (c.tag === CTX.attributeName && c.type === ItemType.TextString) an = c.value;
+    if (c.tag === Tag.AttributeName && c.type === ItemType.TextString) an = c.value;
   }
 }
 

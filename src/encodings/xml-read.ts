@@ -2,10 +2,10 @@
  * KMIP XML (Additional Message Encodings 1.0 §6; Profiles 2.1 §5.4.1) → TTLV trees, reading the
  * OASIS test-case files as published (see docs/ENCODINGS.md for every accepted form).
  */
-import { tagByValue, tagByXmlName, versionFromNumbers, type ItemTypeName, type KmipVersion } from "../kmip/index.js";
+import { tagByValue, tagByXmlName, versionFromNumbers, type ItemTypeName, type KmipVersion, Tag } from "../kmip/index.js";
 import * as n from "../ttlv/index.js";
 import { ITEM_TYPE_NAMES, ItemType, itemTypeByName, type TtlvNode } from "../ttlv/index.js";
-import { CTX, enumFromText, maskFromText, namingFor } from "./context.js";
+import { enumFromText, maskFromText, namingFor } from "./context.js";
 import { ValueError, XmlEncodingError } from "./errors.js";
 import { parseXmlDocument, type XmlDomLimits, type XmlElement } from "./xml-dom.js";
 import {
@@ -114,7 +114,7 @@ function convert(el: XmlElement, ctx: ReadContext, attrName: string | undefined)
     let name: string | undefined;
     for (const c of el.children) {
       const node = convert(c, ctx, name);
-      if (node.tag === CTX.attributeName && node.type === ItemType.TextString) name = node.value;
+      if (node.tag === Tag.AttributeName && node.type === ItemType.TextString) name = node.value;
       children.push(node);
     }
     return n.struct(tag, children);

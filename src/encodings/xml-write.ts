@@ -2,9 +2,9 @@
  * TTLV trees → KMIP XML in the form of the OASIS test-case files: one element per item, `type=`
  * omitted for structures, names from the registry in the message's version.
  */
-import { tagByValue, tagByXmlName, type KmipVersion } from "../kmip/index.js";
+import { tagByValue, tagByXmlName, type KmipVersion, Tag } from "../kmip/index.js";
 import { ITEM_TYPE_NAMES, ItemType, type TtlvNode } from "../ttlv/index.js";
-import { CTX, enumToText, maskToParts, messageVersion, namingFor } from "./context.js";
+import { enumToText, maskToParts, messageVersion, namingFor } from "./context.js";
 import { XmlEncodingError } from "./errors.js";
 import { bigIntegerToHex, bytesToHex, formatIsoDateTime } from "./values.js";
 
@@ -66,7 +66,7 @@ class Writer {
       let an: string | undefined;
       for (const c of node.children) {
         this.item(c, depth + 1, an, path);
-        if (c.tag === CTX.attributeName && c.type === ItemType.TextString) an = c.value;
+        if (c.tag === Tag.AttributeName && c.type === ItemType.TextString) an = c.value;
       }
       this.out.push(`${pad}</${elName}>${nl}`);
       return;
