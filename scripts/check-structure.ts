@@ -19,8 +19,21 @@ const LAYERS: Record<string, string[]> = {
   kmip: ["ttlv"],
   encodings: ["ttlv", "kmip"],
   messages: ["ttlv", "kmip"],
-  model: ["ttlv", "kmip"],
-  cli: ["ttlv", "kmip", "encodings", "messages", "model"],
+  model: ["ttlv", "kmip", "messages"],
+  store: [],
+  keys: ["store"],
+  operations: ["ttlv", "kmip", "messages", "model", "store", "keys"],
+  client: ["ttlv", "kmip", "messages", "encodings"],
+  config: ["ttlv", "kmip"],
+  server: ["ttlv", "kmip", "messages", "model", "store", "keys", "operations", "config"],
+  cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server"],
+};
+
+/** Packages that may be imported only inside one adapter folder. */
+const CONFINED: Record<string, string[]> = {
+  lmdb: ["src/store/lmdb/"],
+  pkcs11js: ["src/keys/pkcs11/"],
+  "node:tls": ["src/server/", "src/client/", "src/cli/"],
 };
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -53,6 +66,10 @@ for (const file of files) {
   graph.set(file, targets);
 
   if (rel.startsWith("src/")) {
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+["']([^."'][^"']*)["']/gm)) {
+      const allowedIn = CONFINED[m[1]!];
+      if (allowedIn && !allowedIn.some((d) => rel.startsWith(d))) problems.push(`${rel}: ${m[1]} may be imported only in ${allowedIn.join(", ")}`);
+    }
     const layer = rel.split("/")[1]!;
     const allowed = LAYERS[layer];
     if (!allowed) problems.push(`${rel}: folder src/${layer} has no entry in LAYERS (scripts/check-structure.ts)`);

@@ -1,0 +1,83 @@
+/**
+ * The store port: what the KMIP operations need from persistent storage. The LMDB adapter
+ * (src/store/lmdb/) implements it; another database can later. Records are opaque bytes plus
+ * the few fields the store must understand (owner, index terms, revision) — the store holds no
+ * KMIP knowledge and never sees key material in the clear.
+ */
+
+/** Key material as stored: only ever wrapped by a KEK of a key provider. */
+export interface WrappedMaterial {
+  /** The KEK's id within its provider, and which version of it wrapped this blob. */
+  readonly kekId: string;
+  readonly kekVersion: number;
+  /** "AES-KWP": AES key wrap with padding, RFC 5649. */
+  readonly algorithm: "AES-KWP";
+  readonly blob: Uint8Array;
+}
+
+export interface ObjectRecord {
+  /** The object's Unique Identifier. */
+  readonly uid: string;
+  /** The principal (later: account) that owns it; lookups for anyone else find nothing. */
+  readonly owner: string;
+  /** Everything about the object except its key material, encoded by the operations layer. */
+  readonly body: Uint8Array;
+  /** Wrapped key material; absent for objects that have none (e.g. a 1.x Template). */
+  readonly material?: WrappedMaterial;
+  /**
+   * Terms the object can be found by, computed by the operations layer (e.g. "name=Key1",
+   * "type=2"). The store indexes them per owner; Locate intersects and then filters exactly.
+   */
+  readonly terms: readonly string[];
+  /** Bumped by every update; an update naming a stale revision fails (lost-update protection). */
+  readonly revision: number;
+}
+
+/** A KEK of the database key provider, itself wrapped by the master key. */
+export interface KekRecord {
+  readonly id: string;
+  readonly version: number;
+  /** The KEK, wrapped (RFC 5649) by the master key. */
+  readonly wrapped: Uint8Array;
+  readonly createdAt: number;
+}
+
+export class StaleRevisionError extends Error {
+  override readonly name = "StaleRevisionError";
+}
+
+export interface ObjectStore {
+  /** A fresh, never-reused Unique Identifier (time-ordered, so LMDB inserts stay sequential). */
+  newUid(): string;
+  /** Stores a new object; resolves once the write is durable on disk. */
+  insert(rec: ObjectRecord): Promise<void>;
+  /** The object, if it exists and `owner` owns it — otherwise undefined, whatever the reason. */
+  get(uid: string, owner: string): ObjectRecord | undefined;
+  /**
+   * Replaces an object; `rec.revision` must be the stored revision + 1, else StaleRevisionError.
+   * Resolves once durable.
+   */
+  update(rec: ObjectRecord): Promise<void>;
+  /** Removes an object entirely (Destroy keeps a record; this is for objects that must vanish). */
+  remove(uid: string, owner: string): Promise<boolean>;
+  /** Uids of `owner`'s objects carrying `term`, in uid order, starting after `afterUid`. */
+  findByTerm(owner: string, term: string, afterUid?: string): Iterable<string>;
+  /** All uids `owner` owns, in uid order. */
+  listByOwner(owner: string, afterUid?: string): Iterable<string>;
+  /** Number of objects carrying `term` for `owner` (used to pick the most selective index). */
+  countByTerm(owner: string, term: string): number;
+  /** Several writes committed atomically and durably: all or none. */
+  batch(ops: readonly StoreWrite[]): Promise<void>;
+
+  getKek(id: string, version: number): KekRecord | undefined;
+  /** The highest version of a KEK, if any. */
+  latestKek(id: string): KekRecord | undefined;
+  putKek(rec: KekRecord): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export type StoreWrite =
+  | { readonly kind: "insert"; readonly rec: ObjectRecord }
+  | { readonly kind: "update"; readonly rec: ObjectRecord }
+  | { readonly kind: "remove"; readonly uid: string; readonly owner: string };
