@@ -143,3 +143,11 @@ export function attributeByName(name: string, version?: KmipVersion): AttributeR
   const a = attrsByName.get(name);
   return a && (version === undefined || inVersion(a.versions, version)) ? a : undefined;
 }
+
+const attrsByTag = new Map<number, AttributeRow>(ATTRIBUTE_ROWS.map((a) => [a.tag, a]));
+
+/** The attribute whose tag this is (the element name of a 2.x attribute). */
+export function attributeByTag(tagValue: number, version?: KmipVersion): AttributeRow | undefined {
+  const a = attrsByTag.get(tagValue);
+  return a && (version === undefined || inVersion(a.versions, version)) ? a : undefined;
+}

@@ -1,0 +1,23 @@
+/**
+ * Handlers throw a KmipError naming a Result Reason; only the batch executor turns errors into
+ * failed batch items (architecture rule "throw reasons, map once"). The message is sent to the
+ * client, so it must never carry key bytes, internal paths or another tenant's details.
+ */
+import { ResultReason } from "../kmip/index.js";
+
+export type ResultReasonName = keyof typeof ResultReason;
+
+export class KmipError extends Error {
+  override readonly name = "KmipError";
+  constructor(
+    readonly reason: ResultReasonName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const isKmipError = (e: unknown): e is KmipError => e instanceof KmipError;
+
+/** The one "not found" answer, so no code path can hint that another owner's object exists. */
+export const itemNotFound = (): KmipError => new KmipError("ItemNotFound", "object not found");

@@ -1,0 +1,88 @@
+/**
+ * The request message: header fields and batch items, read from the generic tree. Payloads stay
+ * generic (StructReader): each operation reads its own.
+ */
+import { Enums, Tag } from "../kmip/index.js";
+import { ItemType, type TtlvNode } from "../ttlv/index.js";
+import { KmipError } from "./errors.js";
+import type { ProtocolVersion } from "./protocol.js";
+import { StructReader } from "./reader.js";
+
+export interface RequestHeader {
+  readonly protocolVersion: ProtocolVersion;
+  readonly maximumResponseSize?: number;
+  readonly clientCorrelationValue?: string;
+  readonly serverCorrelationValue?: string;
+  /** 1.x Boolean, 2.x Enumeration (Mandatory/Optional/Prohibited) — kept as given. */
+  readonly asynchronousIndicator?: boolean | number;
+  readonly batchOrderOption?: boolean;
+  readonly batchErrorContinuationOption: number;
+  readonly batchCount: number;
+  readonly timeStamp?: bigint;
+  /** Present only to be ignored for identity: the certificate decides who the client is. */
+  readonly hasAuthentication: boolean;
+}
+
+export interface RequestBatchItem {
+  readonly operation: number;
+  readonly uniqueBatchItemId?: Uint8Array;
+  readonly payload?: StructReader;
+  readonly extensions: readonly TtlvNode[];
+}
+
+export interface RequestMessage {
+  readonly header: RequestHeader;
+  readonly items: readonly RequestBatchItem[];
+}
+
+/** Best effort, for answering even a request we cannot parse in the client's own version. */
+export function sniffProtocolVersion(root: TtlvNode): ProtocolVersion | undefined {
+  try {
+    return readProtocolVersion(StructReader.of(root).struct(Tag.RequestHeader).struct(Tag.ProtocolVersion));
+  } catch {
+    return undefined;
+  }
+}
+
+function readProtocolVersion(r: StructReader): ProtocolVersion {
+  return { major: r.int(Tag.ProtocolVersionMajor), minor: r.int(Tag.ProtocolVersionMinor) };
+}
+
+export function parseRequest(root: TtlvNode, limits: { readonly maxBatchItems: number }): RequestMessage {
+  if (root.tag !== Tag.RequestMessage) throw new KmipError("InvalidMessage", "not a Request Message");
+  const msg = StructReader.of(root);
+  const h = msg.struct(Tag.RequestHeader);
+  const asyncNode = h.opt(Tag.AsynchronousIndicator);
+  const header: RequestHeader = {
+    protocolVersion: readProtocolVersion(h.struct(Tag.ProtocolVersion)),
+    maximumResponseSize: h.optInt(Tag.MaximumResponseSize),
+    clientCorrelationValue: h.optText(Tag.ClientCorrelationValue),
+    serverCorrelationValue: h.optText(Tag.ServerCorrelationValue),
+    asynchronousIndicator:
+      asyncNode?.type === ItemType.Boolean || asyncNode?.type === ItemType.Enumeration ? asyncNode.value : undefined,
+    batchOrderOption: h.optBool(Tag.BatchOrderOption),
+    batchErrorContinuationOption: h.optEnum(Tag.BatchErrorContinuationOption) ?? Enums.BatchErrorContinuationOption.Stop,
+    batchCount: h.optInt(Tag.BatchCount) ?? -1,
+    timeStamp: h.optDateTime(Tag.TimeStamp),
+    hasAuthentication: h.has(Tag.Authentication),
+  };
+  const itemNodes = msg.all(Tag.BatchItem);
+  if (itemNodes.length === 0) throw new KmipError("InvalidMessage", "a request needs at least one Batch Item");
+  if (itemNodes.length > limits.maxBatchItems) {
+    throw new KmipError("InvalidMessage", `${itemNodes.length} batch items; this server accepts at most ${limits.maxBatchItems}`);
+  }
+  // KMIP 3.0 dropped Batch Count; for 1.x–2.1 it is required and must match.
+  if (header.batchCount !== itemNodes.length) {
+    throw new KmipError("InvalidMessage", `Batch Count ${header.batchCount} but ${itemNodes.length} batch items`);
+  }
+  const items = itemNodes.map((n, i): RequestBatchItem => {
+    const r = StructReader.of(n, `BatchItem[${i}]`);
+    return {
+      operation: r.enum(Tag.Operation),
+      uniqueBatchItemId: r.optBytes(Tag.UniqueBatchItemID),
+      payload: r.optStruct(Tag.RequestPayload),
+      extensions: r.all(Tag.MessageExtension),
+    };
+  });
+  return { header, items };
+}

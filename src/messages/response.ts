@@ -1,0 +1,96 @@
+/**
+ * Building the response message in the request's own protocol version. Only fields the version
+ * defines are written; a Result Reason the version does not know is mapped to the nearest one it
+ * does (a 1.x client never sees a 2.x-only reason code).
+ */
+import { Enums, Tag, enumByXmlName, inVersion, type KmipVersion } from "../kmip/index.js";
+import { bytes, dateTime, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../ttlv/index.js";
+import type { ResultReasonName } from "./errors.js";
+import type { ProtocolVersion } from "./protocol.js";
+
+export interface ResponseItem {
+  readonly operation?: number;
+  readonly uniqueBatchItemId?: Uint8Array;
+  readonly status: number;
+  readonly reason?: ResultReasonName;
+  readonly message?: string;
+  /** Children of the Response Payload; undefined = no payload element at all. */
+  readonly payload?: readonly TtlvNode[];
+}
+
+export interface ResponseHeaderExtras {
+  readonly clientCorrelationValue?: string;
+  readonly serverCorrelationValue?: string;
+}
+
+/** Where a reason is newer than the client's version: the closest older reason (else General Failure). */
+const OLDER_REASON: Partial<Record<ResultReasonName, ResultReasonName>> = {
+  ObjectNotFound: "ItemNotFound",
+  AttributeNotFound: "ItemNotFound",
+  AttributeInstanceNotFound: "ItemNotFound",
+  InvalidAttribute: "InvalidField",
+  InvalidAttributeValue: "InvalidField",
+  UnsupportedAttribute: "InvalidField",
+  InvalidObjectType: "InvalidField",
+  IllegalObjectType: "InvalidField",
+  InvalidDataType: "InvalidField",
+  NumericRange: "InvalidField",
+  UnknownEnumeration: "InvalidField",
+  UnknownTag: "InvalidMessage",
+  CodecError: "InvalidMessage",
+  UnsupportedProtocolVersion: "InvalidMessage",
+  ReadOnlyAttribute: "PermissionDenied",
+  AttributeReadOnly: "PermissionDenied",
+  AttributeSingleValued: "IndexOutOfBounds",
+  MultiValuedAttribute: "IndexOutOfBounds",
+  WrongKeyLifecycleState: "PermissionDenied",
+  ObjectDestroyed: "ItemNotFound",
+  NotAuthorised: "PermissionDenied",
+  ServerLimitExceeded: "GeneralFailure",
+  InternalServerError: "GeneralFailure",
+  UnsupportedCryptographicParameters: "CryptographicFailure",
+  BadCryptographicParameters: "CryptographicFailure",
+  IncompatibleCryptographicUsageMask: "PermissionDenied",
+  NonUniqueNameAttribute: "InvalidField",
+};
+
+const REASONS = enumByXmlName("ResultReason")!;
+
+export function reasonValue(name: ResultReasonName, version: KmipVersion): number {
+  let n: ResultReasonName | undefined = name;
+  for (let hops = 0; n !== undefined && hops < 4; hops++) {
+    const row = REASONS.values.find((r) => r.xmlName === n);
+    if (row && inVersion(row.versions, version)) return row.value;
+    n = OLDER_REASON[n];
+  }
+  return Enums.ResultReason.GeneralFailure;
+}
+
+export function buildResponse(
+  pv: ProtocolVersion,
+  version: KmipVersion,
+  timeStamp: bigint,
+  items: readonly ResponseItem[],
+  extras: ResponseHeaderExtras = {},
+): StructureNode {
+  const header: TtlvNode[] = [
+    struct(Tag.ProtocolVersion, [integer(Tag.ProtocolVersionMajor, pv.major), integer(Tag.ProtocolVersionMinor, pv.minor)]),
+    dateTime(Tag.TimeStamp, timeStamp),
+  ];
+  // Correlation values exist from 1.4 on; echo the client's, as the spec asks.
+  if (extras.clientCorrelationValue !== undefined && version >= "1.4") header.push(text(Tag.ClientCorrelationValue, extras.clientCorrelationValue));
+  if (extras.serverCorrelationValue !== undefined && version >= "1.4") header.push(text(Tag.ServerCorrelationValue, extras.serverCorrelationValue));
+  header.push(integer(Tag.BatchCount, items.length));
+  return struct(Tag.ResponseMessage, [struct(Tag.ResponseHeader, header), ...items.map((i) => batchItem(i, version))]);
+}
+
+function batchItem(i: ResponseItem, version: KmipVersion): StructureNode {
+  const c: TtlvNode[] = [];
+  if (i.operation !== undefined) c.push(enumeration(Tag.Operation, i.operation));
+  if (i.uniqueBatchItemId !== undefined) c.push(bytes(Tag.UniqueBatchItemID, i.uniqueBatchItemId));
+  c.push(enumeration(Tag.ResultStatus, i.status));
+  if (i.reason !== undefined) c.push(enumeration(Tag.ResultReason, reasonValue(i.reason, version)));
+  if (i.message !== undefined) c.push(text(Tag.ResultMessage, i.message));
+  if (i.payload !== undefined) c.push(struct(Tag.ResponsePayload, [...i.payload]));
+  return struct(Tag.BatchItem, c);
+}

@@ -1,0 +1,114 @@
+/**
+ * A managed object in memory: its attributes (version-neutral, see attributes.ts) and, once
+ * unwrapped, its content (the object structure as the client registered or received it, e.g.
+ * Symmetric Key { Key Block }). What the store keeps: the attributes, encoded as TTLV, and the
+ * content, encoded as TTLV and wrapped by a KEK — never the content in the clear.
+ */
+import { Tag, attributeByTag } from "../kmip/index.js";
+import { KmipError } from "../messages/index.js";
+import { ItemType, decodeTtlv, encodeTtlv, struct, text, toHex, type TtlvNode } from "../ttlv/index.js";
+import { isCustomName, retag, standardTag, type Attr } from "./attributes.js";
+import { ruleFor } from "./attribute-rules.js";
+
+export interface ManagedObject {
+  readonly uid: string;
+  readonly owner: string;
+  attrs: Attr[];
+  /** Present when the object has key material (or certificate / opaque data) and it was loaded. */
+  content?: TtlvNode;
+  /** Store revision this object was read at (0 for a new object). */
+  revision: number;
+}
+
+export const attrsNamed = (o: ManagedObject, name: string): Attr[] => o.attrs.filter((a) => a.name === name);
+export const firstAttr = (o: ManagedObject, name: string): Attr | undefined => o.attrs.find((a) => a.name === name);
+
+function primitive<T>(o: ManagedObject, name: string, type: ItemType): T | undefined {
+  const v = firstAttr(o, name)?.value;
+  return v && v.type === type && v.type !== ItemType.Structure ? (v.value as T) : undefined;
+}
+
+export const objectTypeOf = (o: ManagedObject): number => primitive<number>(o, "Object Type", ItemType.Enumeration) ?? 0;
+export const stateOf = (o: ManagedObject): number | undefined => primitive<number>(o, "State", ItemType.Enumeration);
+export const enumAttr = (o: ManagedObject, name: string): number | undefined => primitive<number>(o, name, ItemType.Enumeration);
+export const intAttr = (o: ManagedObject, name: string): number | undefined => primitive<number>(o, name, ItemType.Integer);
+export const dateAttr = (o: ManagedObject, name: string): bigint | undefined => primitive<bigint>(o, name, ItemType.DateTime);
+
+/** Replaces every instance of a standard single-valued attribute (server-side setter: no rule checks). */
+export function setServerAttr(o: ManagedObject, name: string, value: TtlvNode): void {
+  const tag = standardTag(name);
+  if (tag === undefined) throw new Error(`internal: ${name} is not a standard attribute`);
+  const attr = { name, value: retag(value, tag) };
+  const i = o.attrs.findIndex((a) => a.name === name);
+  if (i < 0) o.attrs.push(attr);
+  else o.attrs = [...o.attrs.slice(0, i), attr, ...o.attrs.slice(i + 1).filter((a) => a.name !== name)];
+}
+
+export function removeAttr(o: ManagedObject, name: string): void {
+  o.attrs = o.attrs.filter((a) => a.name !== name);
+}
+
+/**
+ * Adds client-supplied attributes (Create/Register template, Add Attribute), enforcing the rules:
+ * server-owned attributes are refused, a single-valued attribute cannot appear twice.
+ */
+export function addClientAttrs(o: ManagedObject, attrs: readonly Attr[]): void {
+  for (const a of attrs) {
+    const rule = ruleFor(a.name, isCustomName(a.name));
+    if (!rule.clientSet) throw new KmipError("PermissionDenied", `attribute ${a.name} is set by the server`);
+    if (!rule.multi && o.attrs.some((x) => x.name === a.name)) {
+      throw new KmipError("IndexOutOfBounds", `attribute ${a.name} allows a single instance`);
+    }
+    o.attrs.push(a);
+  }
+}
+
+/** The store's encoding of the attributes: an Attributes structure, custom ones as Attribute {Name, Value}. */
+export function encodeAttrs(attrs: readonly Attr[]): Uint8Array {
+  return encodeTtlv(
+    struct(
+      Tag.Attributes,
+      attrs.map((a) => (a.value.tag === Tag.AttributeValue ? struct(Tag.Attribute, [text(Tag.AttributeName, a.name), a.value]) : a.value)),
+    ),
+  );
+}
+
+export function decodeAttrs(body: Uint8Array): Attr[] {
+  const root = decodeTtlv(body, { maxMessageSize: Math.max(body.length, 1), maxItems: 1 << 22 });
+  if (root.type !== ItemType.Structure) throw new Error("internal: corrupt attribute record");
+  return root.children.map((n): Attr => {
+    if (n.tag === Tag.Attribute && n.type === ItemType.Structure) {
+      const name = n.children.find((c) => c.tag === Tag.AttributeName);
+      const value = n.children.find((c) => c.tag === Tag.AttributeValue);
+      if (name?.type !== ItemType.TextString || !value) throw new Error("internal: corrupt custom attribute");
+      return { name: name.value, value };
+    }
+    const row = standardName(n.tag);
+    return { name: row, value: n };
+  });
+}
+
+function standardName(tag: number): string {
+  const row = attributeByTag(tag);
+  if (!row) throw new Error(`internal: stored attribute with unknown tag 0x${tag.toString(16)}`);
+  return row.name;
+}
+
+/** A stable string for an attribute value: equal values give equal keys (used for index terms and matching). */
+export function valueKey(v: TtlvNode): string {
+  switch (v.type) {
+    case ItemType.Structure:
+      return "s:" + toHex(encodeTtlv(retag(v, 0)));
+    case ItemType.ByteString:
+      return "b:" + toHex(v.value);
+    default:
+      return `${v.type}:${String(v.value)}`;
+  }
+}
+
+/** The index terms of an object: every attribute instance, as "name=valueKey". */
+export function indexTerms(o: ManagedObject): string[] {
+  return [...new Set(o.attrs.map((a) => termOf(a)))];
+}
+
+export const termOf = (a: Attr): string => `${a.name}=${valueKey(a.value)}`;
