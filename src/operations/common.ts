@@ -1,0 +1,79 @@
+/** Small pieces several operations share: the target object's uid, dates, attribute replies. */
+import { createHash } from "node:crypto";
+import { Enums, Tag, attributeByName, type KmipVersion } from "../kmip/index.js";
+import { KmipError, isV2, type StructReader } from "../messages/index.js";
+import {
+  attrInVersion, attrToV1, attrToV2, isV1Attribute, readAttributeList, setServerAttr, type Attr, type ManagedObject,
+} from "../model/index.js";
+import { ItemType, bytes, dateTime, enumeration, struct, text, type TtlvNode } from "../ttlv/index.js";
+import type { OperationContext } from "./context.js";
+
+/** The Unique Identifier a request names, or the batch's ID Placeholder when it names none. */
+export function targetUid(p: StructReader, ctx: OperationContext): string {
+  const uid = p.optText(Tag.UniqueIdentifier) ?? ctx.idPlaceholder;
+  if (uid === undefined) throw new KmipError("InvalidMessage", "Unique Identifier is required (no ID Placeholder in this batch)");
+  return uid;
+}
+
+export const uidNode = (uid: string): TtlvNode => text(Tag.UniqueIdentifier, uid);
+
+export function touch(o: ManagedObject, ctx: OperationContext): void {
+  setServerAttr(o, "Last Change Date", dateTime(0, ctx.now()));
+}
+
+/**
+ * Client attributes of a Create/Register/Locate-style request: the 1.x Template-Attribute
+ * (and its Common/Private/Public variants) or the 2.x Attributes structure.
+ */
+export function requestAttrs(p: StructReader, holder: number = Tag.TemplateAttribute, v2Holder: number = Tag.Attributes): Attr[] {
+  const out: Attr[] = [];
+  for (const t of p.structs(holder)) {
+    if (t.has(Tag.Name)) throw new KmipError("FeatureNotSupported", "templates referenced by name are not supported; send the attributes");
+    out.push(...readAttributeList(t.all(Tag.Attribute)));
+  }
+  for (const a of p.structs(v2Holder)) out.push(...readAttributeList(a.children));
+  return out;
+}
+
+/** Attributes of a 1.x Locate request (direct Attribute children) or 2.x (Attributes). */
+export function directAttrs(p: StructReader): Attr[] {
+  const v1 = p.all(Tag.Attribute).filter(isV1Attribute);
+  return [...readAttributeList(v1), ...p.structs(Tag.Attributes).flatMap((a) => readAttributeList(a.children))];
+}
+
+/** The reply form of a list of attributes: 1.x Attribute structures, or one 2.x Attributes structure. */
+export function attributesReply(attrs: readonly Attr[], version: KmipVersion): TtlvNode[] {
+  const visible = attrs.filter((a) => attrInVersion(a, version));
+  if (isV2(version)) return [struct(Tag.Attributes, visible.map(attrToV2))];
+  const seen = new Map<string, number>();
+  return visible.map((a) => {
+    const i = seen.get(a.name) ?? 0;
+    seen.set(a.name, i + 1);
+    return attrToV1(a, i);
+  });
+}
+
+/** SHA-256 digest attribute over the key material (or value bytes), as the spec recommends. */
+export function digestAttr(valueBytes: Uint8Array, keyFormatType: number | undefined): TtlvNode {
+  const c: TtlvNode[] = [
+    enumeration(Tag.HashingAlgorithm, Enums.HashingAlgorithm.SHA_256),
+    bytes(Tag.DigestValue, createHash("sha256").update(valueBytes).digest()),
+  ];
+  if (keyFormatType !== undefined) c.push(enumeration(Tag.KeyFormatType, keyFormatType));
+  return struct(Tag.Digest, c);
+}
+
+/** Standard attributes the server sets on every new object. */
+export function initialAttrs(o: ManagedObject, objectType: number, ctx: OperationContext, withState = true): void {
+  setServerAttr(o, "Unique Identifier", text(0, o.uid));
+  setServerAttr(o, "Object Type", enumeration(0, objectType));
+  const now = ctx.now();
+  setServerAttr(o, "Initial Date", dateTime(0, now));
+  setServerAttr(o, "Last Change Date", dateTime(0, now));
+  if (withState) {
+    const activation = o.attrs.find((a) => a.name === "Activation Date")?.value;
+    const active = activation?.type === ItemType.DateTime && activation.value <= now;
+    setServerAttr(o, "State", enumeration(0, active ? Enums.State.Active : Enums.State.PreActive));
+  }
+  if (attributeByName("Original Creation Date", ctx.version)) setServerAttr(o, "Original Creation Date", dateTime(0, now));
+}

@@ -1,0 +1,35 @@
+/**
+ * What an operation handler gets: who is asking, in which protocol version, the clock, the object
+ * repository, and the batch-scoped ID Placeholder. Request state travels here, never on a shared
+ * engine object.
+ */
+import type { KmipVersion } from "../kmip/index.js";
+import type { StructReader } from "../messages/index.js";
+import type { TtlvNode } from "../ttlv/index.js";
+import type { ObjectRepository } from "./repository.js";
+
+export interface OperationContext {
+  readonly principal: string;
+  readonly version: KmipVersion;
+  /** Current time, POSIX seconds. */
+  readonly now: () => bigint;
+  readonly objects: ObjectRepository;
+  /** The Unique Identifier of the last object a batch item created or found (KMIP §ID Placeholder). */
+  idPlaceholder?: string;
+  /** Operations this server routes (for Query). */
+  readonly operations: readonly number[];
+  /** Settings operations need. */
+  readonly settings: OperationSettings;
+}
+
+export interface OperationSettings {
+  /** Size of generated symmetric keys when the client names none (kms.dek.size.bits). */
+  readonly defaultKeyBits: number;
+  /** Most Unique Identifiers one Locate returns when the client sets no Maximum Items. */
+  readonly maxLocateItems: number;
+  readonly vendorIdentification: string;
+  readonly serverVersion: string;
+}
+
+/** Reads the request payload and returns the children of the response payload. */
+export type OperationHandler = (payload: StructReader, ctx: OperationContext) => Promise<TtlvNode[]>;

@@ -1,0 +1,60 @@
+/**
+ * Register (1.4 §4.3, 2.1 §6.1.45): the client supplies the object. Its content is stored wrapped;
+ * attributes the content states (algorithm, length) are copied onto the object.
+ */
+import { Enums, Tag } from "../kmip/index.js";
+import { KmipError } from "../messages/index.js";
+import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
+import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
+import { digestAttr, initialAttrs, requestAttrs, uidNode } from "./common.js";
+import type { OperationHandler } from "./context.js";
+import { digestInput, keyBlockOf } from "./key-material.js";
+
+const O = Enums.ObjectType;
+/** Object type → the tag of the structure that carries it in a Register request. */
+const CONTENT_TAG: ReadonlyMap<number, number> = new Map([
+  [O.SymmetricKey, Tag.SymmetricKey],
+  [O.SecretData, Tag.SecretData],
+  [O.OpaqueObject, Tag.OpaqueObject],
+  [O.Certificate, Tag.Certificate],
+  [O.PublicKey, Tag.PublicKey],
+  [O.PrivateKey, Tag.PrivateKey],
+  [O.SplitKey, Tag.SplitKey],
+  [O.Template, Tag.Template],
+]);
+
+export const register: OperationHandler = async (p, ctx) => {
+  const objectType = p.enum(Tag.ObjectType);
+  const contentTag = CONTENT_TAG.get(objectType);
+  if (contentTag === undefined) throw new KmipError("InvalidField", "this object type cannot be registered");
+  if (objectType === O.Template && ctx.version.startsWith("2.")) throw new KmipError("InvalidField", "Template objects do not exist in KMIP 2.x");
+  const content = p.req(contentTag);
+  if (content.type !== ItemType.Structure) throw new KmipError("InvalidMessage", "the object must be a Structure");
+
+  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+  addClientAttrs(obj, requestAttrs(p));
+  if (objectType === O.Template) {
+    // A 1.x Template is nothing but its attributes; it has no key material and no state.
+    addClientAttrs(obj, readAttributeList(content.children.filter((c) => c.tag === Tag.Attribute)));
+    initialAttrs(obj, objectType, ctx, false);
+  } else {
+    copyKeyBlockFacts(obj, content);
+    obj.content = content;
+    initialAttrs(obj, objectType, ctx);
+    const d = digestInput(content);
+    if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
+  }
+  await ctx.objects.insert(obj);
+  ctx.idPlaceholder = obj.uid;
+  return [uidNode(obj.uid)];
+};
+
+/** Cryptographic Algorithm and Length stated in a Key Block become attributes (unless the template set them). */
+function copyKeyBlockFacts(obj: ManagedObject, content: TtlvNode): void {
+  const kb = keyBlockOf(content);
+  if (!kb) return;
+  const alg = kb.optEnum(Tag.CryptographicAlgorithm);
+  const len = kb.optInt(Tag.CryptographicLength);
+  if (alg !== undefined && enumAttr(obj, "Cryptographic Algorithm") === undefined) setServerAttr(obj, "Cryptographic Algorithm", enumeration(0, alg));
+  if (len !== undefined && intAttr(obj, "Cryptographic Length") === undefined) setServerAttr(obj, "Cryptographic Length", integer(0, len));
+}

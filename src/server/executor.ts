@@ -1,0 +1,114 @@
+/**
+ * The batch executor: one request message in, one response message out. It decodes, parses the
+ * header, runs each batch item through the route table with a per-request context, and is the
+ * only place where errors become Result Status / Result Reason (architecture rule 7). Unexpected
+ * errors are logged in full and answered with a generic message.
+ */
+import { Enums, Tag, type KmipVersion } from "../kmip/index.js";
+import {
+  KmipError, buildResponse, fallbackVersion, kmipVersionOf, parseRequest, sniffProtocolVersion, StructReader,
+  type ProtocolVersion, type RequestBatchItem, type RequestMessage, type ResponseItem,
+} from "../messages/index.js";
+import type { OperationContext, OperationSettings } from "../operations/context.js";
+import type { ObjectRepository } from "../operations/repository.js";
+import { ROUTES } from "../operations/routes.js";
+import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../ttlv/index.js";
+import type { MessageHandler, RequestContext } from "./handler.js";
+
+export interface ExecutorLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ExecutorDeps {
+  readonly objects: ObjectRepository;
+  readonly settings: OperationSettings;
+  readonly limits: TtlvLimits & { readonly maxBatchItems: number };
+  readonly log: ExecutorLog;
+  /** Current time in POSIX seconds (a setting so tests can fix it). */
+  readonly now?: () => bigint;
+}
+
+const OPERATIONS: readonly number[] = [...ROUTES.keys()];
+const OLDEST: ProtocolVersion = { major: 1, minor: 0 };
+const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+
+export function createExecutor(deps: ExecutorDeps): MessageHandler {
+  const now = deps.now ?? nowSeconds;
+  return async (bytes: Buffer, rctx: RequestContext): Promise<Buffer> => {
+    let root;
+    try {
+      root = decodeTtlv(bytes, deps.limits);
+    } catch (e) {
+      if (!(e instanceof TtlvError)) throw e;
+      deps.log.warn({ conn: rctx.connectionId, code: e.code }, "undecodable request");
+      return failWhole(OLDEST, now(), "InvalidMessage", `malformed TTLV (${e.code})`);
+    }
+    const sniffed = sniffProtocolVersion(root) ?? OLDEST;
+    let req: RequestMessage;
+    try {
+      req = parseRequest(root, deps.limits);
+    } catch (e) {
+      if (!(e instanceof KmipError)) throw e;
+      return failWhole(kmipVersionOf(sniffed) ? sniffed : fallbackVersion(sniffed), now(), e.reason, e.message);
+    }
+    const requested = req.header.protocolVersion;
+    let version = kmipVersionOf(requested);
+    let answerIn = requested;
+    if (!version) {
+      // Discover Versions must work whatever version the client opened with; nothing else may.
+      answerIn = fallbackVersion(requested);
+      version = kmipVersionOf(answerIn)!;
+      if (!req.items.every((i) => i.operation === Enums.Operation.DiscoverVersions)) {
+        return failWhole(answerIn, now(), "UnsupportedProtocolVersion", `protocol version ${requested.major}.${requested.minor} is not supported`);
+      }
+    }
+    if (req.header.batchErrorContinuationOption === Enums.BatchErrorContinuationOption.Undo && req.items.length > 1) {
+      return failWhole(answerIn, now(), "FeatureNotSupported", "Batch Error Continuation Option Undo is not supported");
+    }
+    const ctx: OperationContext = { principal: rctx.principal, version, now, objects: deps.objects, settings: deps.settings, operations: OPERATIONS };
+    const results: ResponseItem[] = [];
+    for (const item of req.items) {
+      const r = await runItem(item, ctx, deps.log, rctx);
+      results.push(r);
+      if (r.status !== Enums.ResultStatus.Success && req.header.batchErrorContinuationOption === Enums.BatchErrorContinuationOption.Stop) break;
+    }
+    const extras = { clientCorrelationValue: req.header.clientCorrelationValue };
+    const ts = now();
+    const out = encodeTtlv(buildResponse(answerIn, version, ts, results, extras));
+    const max = req.header.maximumResponseSize;
+    if (max !== undefined && out.length > max) {
+      const tooLarge = results.map((r) => failure(r, "ResponseTooLarge", `the response is ${out.length} bytes; the limit given is ${max}`));
+      return encodeTtlv(buildResponse(answerIn, version, ts, tooLarge, extras));
+    }
+    return out;
+  };
+}
+
+async function runItem(item: RequestBatchItem, ctx: OperationContext, log: ExecutorLog, rctx: RequestContext): Promise<ResponseItem> {
+  const base = { operation: item.operation, uniqueBatchItemId: item.uniqueBatchItemId };
+  const handler = ROUTES.get(item.operation);
+  if (!handler) return failure(base, "OperationNotSupported", "operation not supported");
+  try {
+    if (item.extensions.some((x) => StructReader.of(x).optBool(Tag.CriticalityIndicator) === true)) {
+      throw new KmipError("UnknownMessageExtension", "a critical message extension is not supported");
+    }
+    const payload = item.payload ?? new StructReader(struct(Tag.RequestPayload, []));
+    const children = await handler(payload, ctx);
+    return { ...base, status: Enums.ResultStatus.Success, payload: children };
+  } catch (e) {
+    if (e instanceof KmipError) return failure(base, e.reason, e.message);
+    log.error({ conn: rctx.connectionId, principal: rctx.principal, operation: item.operation, err: e }, "operation failed unexpectedly");
+    return failure(base, "GeneralFailure", "internal error");
+  }
+}
+
+function failure(base: { operation?: number; uniqueBatchItemId?: Uint8Array }, reason: KmipError["reason"], message: string): ResponseItem {
+  return { operation: base.operation, uniqueBatchItemId: base.uniqueBatchItemId, status: Enums.ResultStatus.OperationFailed, reason, message };
+}
+
+/** A whole-request failure: one failed batch item, no operation echoed. */
+function failWhole(pv: ProtocolVersion, ts: bigint, reason: KmipError["reason"], message: string): Buffer {
+  const version: KmipVersion = kmipVersionOf(pv) ?? "1.0";
+  return encodeTtlv(buildResponse(pv, version, ts, [failure({}, reason, message)]));
+}
