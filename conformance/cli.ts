@@ -1,0 +1,156 @@
+/**
+ * npm run conformance -- --host H --port P --cert C --key K --ca CA [--versions 1.4,2.1]
+ *   [--profiles BL,SKLC,SKFF,OMOS] [--include-optional] [--files GLOB[,GLOB]] [--report FILE.md]
+ *   [--json FILE] [--unsupported FILE] [--write-unsupported FILE] [--cases DIR] [--servername NAME]
+ *   [--timeout MS] [--skew S] [--no-cleanup] [--verbose]
+ *
+ * Replays the OASIS KMIP XML test cases against a running server over mutual TLS and prints a
+ * profile × version table. Exit status: 0 without regressions (failing cases not listed in the
+ * unsupported file), 1 with regressions, 2 on usage or connection errors.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { runCase } from "./runner.js";
+import { judge, jsonReport, markdownReport, tableText, tabulate, type CaseOutcome, type Judged, type UnsupportedList } from "./report.js";
+import { discoverCases, RUNNER_VERSIONS } from "./selection.js";
+import { KmipConnection, connectionSender, endpointFromFiles } from "./transport.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, "..");
+
+const USAGE = `usage: npm run conformance -- --host H --port P --cert C --key K --ca CA
+  [--versions 1.4,2.1] [--profiles BL,SKLC,SKFF,OMOS|TC] [--include-optional] [--files GLOB,...]
+  [--report docs/CONFORMANCE.md] [--json out.json] [--unsupported conformance/unsupported.json]
+  [--write-unsupported FILE] [--cases DIR] [--servername NAME] [--timeout MS] [--skew S]
+  [--no-cleanup] [--verbose]`;
+
+function fail(msg: string): never {
+  console.error(`${msg}\n${USAGE}`);
+  process.exit(2);
+}
+
+const list = (s: string | undefined): string[] | undefined => s?.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        host: { type: "string", default: "127.0.0.1" },
+        port: { type: "string", default: "5696" },
+        cert: { type: "string" },
+        key: { type: "string" },
+        ca: { type: "string" },
+        servername: { type: "string" },
+        versions: { type: "string" },
+        profiles: { type: "string" },
+        "include-optional": { type: "boolean", default: false },
+        files: { type: "string" },
+        report: { type: "string" },
+        json: { type: "string" },
+        unsupported: { type: "string", default: resolve(HERE, "unsupported.json") },
+        "write-unsupported": { type: "string" },
+        cases: { type: "string" },
+        timeout: { type: "string", default: "30000" },
+        skew: { type: "string", default: "300" },
+        "no-cleanup": { type: "boolean", default: false },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const o = parsed.values;
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!o.cert || !o.key || !o.ca) fail("--cert, --key and --ca are required");
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`bad --port ${o.port}`);
+  const versions = list(o.versions) ?? [...RUNNER_VERSIONS];
+  for (const v of versions) if (!(RUNNER_VERSIONS as readonly string[]).includes(v)) fail(`--versions: ${v} is not one of ${RUNNER_VERSIONS.join(", ")}`);
+  const casesDir = resolve(o.cases ?? resolve(REPO, process.env.KMIP_SHARED_DIR ?? "../shared", "kmip-testcases"));
+  const profiles = list(o.profiles);
+  const files = list(o.files);
+  const cases = discoverCases(casesDir, { versions, includeOptional: o["include-optional"], ...(profiles ? { profiles } : {}), ...(files ? { files } : {}) });
+  if (cases.length === 0) fail(`no test-case files selected under ${casesDir}`);
+  let unsupported: UnsupportedList = {};
+  try {
+    unsupported = JSON.parse(readFileSync(o.unsupported, "utf8")) as UnsupportedList;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") fail(`cannot read ${o.unsupported}: ${(e as Error).message}`);
+  }
+
+  const endpoint = endpointFromFiles(o.host, port, { cert: o.cert, key: o.key, ca: o.ca }, {
+    responseTimeoutMs: Number(o.timeout),
+    ...(o.servername ? { servername: o.servername } : {}),
+  });
+  try {
+    (await KmipConnection.open(endpoint)).close();
+  } catch (e) {
+    console.error(`cannot reach the server: ${(e as Error).message}`);
+    return 2;
+  }
+
+  console.log(`replaying ${cases.length} case files against ${o.host}:${port}`);
+  const outcomes: CaseOutcome[] = [];
+  for (const file of cases) {
+    const sender = connectionSender(endpoint);
+    const result = await runCase(readFileSync(file.path, "utf8"), sender.send, { skew: Number(o.skew), cleanup: !o["no-cleanup"] });
+    sender.close();
+    outcomes.push({ file, result });
+    const tag = result.status.toUpperCase().padEnd(5);
+    console.log(`${tag} ${file.rel} (${result.ms} ms)${result.difference && o.verbose ? `\n      ${result.difference}` : ""}`);
+    if (o.verbose) for (const n of result.notes) console.log(`      note: ${n}`);
+  }
+
+  const judged = judge(outcomes, unsupported);
+  printSummary(judged);
+  const meta = { server: `${o.host}:${port}`, date: new Date().toISOString(), command: `npm run conformance -- ${process.argv.slice(2).join(" ")}`, unsupportedFile: o.unsupported.replace(`${REPO}/`, "") };
+  if (o.report) write(o.report, markdownReport(judged, meta));
+  if (o.json) write(o.json, `${JSON.stringify(jsonReport(judged, meta), null, 2)}\n`);
+  if (o["write-unsupported"]) {
+    const out: Record<string, string> = {};
+    for (const j of judged) if (j.verdict === "regression" || j.verdict === "known-failure") out[j.file.rel] = j.listed ?? shorten(j.result.difference ?? j.result.status);
+    write(o["write-unsupported"], `${JSON.stringify(out, null, 2)}\n`);
+  }
+  return judged.some((j) => j.verdict === "regression") ? 1 : 0;
+}
+
+const shorten = (s: string): string => (s.length > 300 ? `${s.slice(0, 297)}...` : s);
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeFileSync(path, text);
+  console.log(`wrote ${path}`);
+}
+
+function printSummary(judged: readonly Judged[]): void {
+  console.log(`\n${tableText(tabulate(judged))}\n`);
+  const show = (title: string, items: readonly Judged[]): void => {
+    if (items.length === 0) return;
+    console.log(`${title} (${items.length}):`);
+    for (const j of items) console.log(`  ${j.file.rel}\n      ${j.result.difference ?? j.result.status}`);
+    console.log("");
+  };
+  show("REGRESSIONS — failing and not listed as unsupported", judged.filter((j) => j.verdict === "regression"));
+  show("known failures (listed as unsupported)", judged.filter((j) => j.verdict === "known-failure"));
+  const up = judged.filter((j) => j.verdict === "unexpected-pass");
+  if (up.length) console.log(`UNEXPECTED PASSES — listed as unsupported but passing (${up.length}):\n${up.map((j) => `  ${j.file.rel}`).join("\n")}\n`);
+  show("skipped (defective test data)", judged.filter((j) => j.verdict === "skip"));
+  const count = (v: string): number => judged.filter((j) => j.verdict === v).length;
+  console.log(`${count("pass")} passed, ${count("regression")} regressions, ${count("known-failure")} known failures, ${count("unexpected-pass")} unexpected passes, ${count("skip")} skipped`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(2);
+  },
+);

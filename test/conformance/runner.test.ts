@@ -1,0 +1,175 @@
+/**
+ * The conformance runner end to end against scripted fake servers: placeholder capture and
+ * substitution (FORMAT.md §4 rules 1–4), the data quirks (nested pairs, `#` notes, a doubled
+ * </KMIP>), failure reporting, file selection and the unsupported-list verdicts.
+ */
+import { expect } from "chai";
+import { Tag } from "../../src/kmip/index.js";
+import { ItemType, type TtlvNode } from "../../src/ttlv/index.js";
+import { runCase } from "../../conformance/runner.js";
+import { classify, globToRegExp } from "../../conformance/selection.js";
+import { judge } from "../../conformance/report.js";
+import type { CaseFile } from "../../conformance/selection.js";
+import { attr1, clock, fakeServer, find, kmipFile, NOW, req, reqBatch, resp, respBatch, uid } from "./helpers.js";
+
+const valueOf = (n: TtlvNode | undefined): unknown => (n && n.type !== ItemType.Structure ? n.value : undefined);
+const textAt = (r: TtlvNode, tag: number): unknown => valueOf(find(r, tag));
+
+const createFile = kmipFile(
+  req("Create", '<ObjectType type="Enumeration" value="SymmetricKey"/>'),
+  resp("Create", `<ObjectType type="Enumeration" value="SymmetricKey"/>${uid("$UNIQUE_IDENTIFIER_0")}`),
+  req("GetAttributes", `${uid("$UNIQUE_IDENTIFIER_0")}<AttributeName type="TextString" value="State"/>`),
+  resp("GetAttributes", uid("$UNIQUE_IDENTIFIER_0") + attr1("State", "Enumeration", "PreActive")),
+  req("Destroy", uid("$UNIQUE_IDENTIFIER_0")),
+  resp("Destroy", uid("$UNIQUE_IDENTIFIER_0")),
+);
+
+const created = (id: string) => (): string => resp("Create", `<ObjectType type="Enumeration" value="SymmetricKey"/>${uid(id)}`);
+const state = (id: string, s: string) => (): string => resp("GetAttributes", uid(id) + attr1("State", "Enumeration", s));
+const destroyed = (id: string) => (): string => resp("Destroy", uid(id));
+
+describe("conformance runner: placeholders and replay", () => {
+  it("binds $UNIQUE_IDENTIFIER_0 from the Create response and sends it in the later requests", async () => {
+    const srv = fakeServer([created("obj-77"), state("obj-77", "PreActive"), destroyed("obj-77")]);
+    const r = await runCase(createFile, srv.send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+    expect(srv.requests.map((q) => textAt(q, Tag.UniqueIdentifier))).to.deep.equal([undefined, "obj-77", "obj-77"]);
+    expect(r.steps.map((s) => s.operations)).to.deep.equal(["Create", "GetAttributes", "Destroy"]);
+  });
+
+  it("a later response must repeat the bound value: a different id fails", async () => {
+    const srv = fakeServer([created("obj-77"), state("obj-78", "PreActive"), destroyed("obj-77")]);
+    const r = await runCase(createFile, srv.send, { clock });
+    expect(r.status).to.equal("fail");
+    expect(r.difference).to.equal('step 2 GetAttributes (line 4): BatchItem[0]/ResponsePayload/UniqueIdentifier: expected $UNIQUE_IDENTIFIER_0 = "obj-77", got "obj-78"');
+  });
+
+  it("a wrong value fails the case at that step, and the clean-up Destroy is still sent", async () => {
+    const srv = fakeServer([created("k1"), state("k1", "Active"), destroyed("k1")]);
+    const r = await runCase(createFile, srv.send, { clock });
+    expect(r.status).to.equal("fail");
+    expect(r.difference).to.match(/^step 2 GetAttributes .*Attribute\[State\]\/AttributeValue: expected PreActive, got Active$/);
+    expect(srv.requests).to.have.length(3);
+    expect(r.steps).to.have.length(2);
+  });
+
+  it("a server that stops answering fails the case", async () => {
+    const r = await runCase(createFile, async () => Promise.reject(new Error("connection reset")), { clock });
+    expect(r.status).to.equal("fail");
+    expect(r.difference).to.equal("step 1 Create (line 2): no response: connection reset");
+  });
+
+  it("$NOW±s in a request is the clock's time at sending", async () => {
+    const file = kmipFile(req("Activate", `${uid("u")}<ActivationDate type="DateTime" value="$NOW-60"/>`), resp("Activate", uid("u")));
+    const srv = fakeServer([() => resp("Activate", uid("u"))]);
+    expect((await runCase(file, srv.send, { clock })).status).to.equal("pass");
+    expect(textAt(srv.requests[0]!, Tag.ActivationDate)).to.equal(NOW - 60n);
+  });
+
+  it("_RANDOM_ placeholders are fresh client values that the server must echo", async () => {
+    const file = kmipFile(req("Import", uid("$UNIQUE_IDENTIFIER_RANDOM_0")), resp("Import", uid("$UNIQUE_IDENTIFIER_RANDOM_0")));
+    const echo = fakeServer([(q) => resp("Import", uid(String(textAt(q, Tag.UniqueIdentifier))))]);
+    expect((await runCase(file, echo.send, { clock })).status).to.equal("pass");
+    const sent = String(textAt(echo.requests[0]!, Tag.UniqueIdentifier));
+    expect(sent).to.match(/^[0-9a-f-]{36}$/);
+    const other = fakeServer([() => resp("Import", uid("server-chose-this"))]);
+    expect((await runCase(file, other.send, { clock })).difference).to.match(/expected \$UNIQUE_IDENTIFIER_RANDOM_0 = "[0-9a-f-]+", got "server-chose-this"/);
+  });
+
+  it("a placeholder first seen in a request takes the same tag's value from the latest response (rule 3)", async () => {
+    const mac = '<MACData type="ByteString" value="$MAC_DATA"/>';
+    const file = kmipFile(
+      req("MAC", `${uid("k")}<Data type="ByteString" value="0102"/>`),
+      resp("MAC", `${uid("k")}<MACData type="ByteString" value="aaaaaaaa"/>`),
+      req("MACVerify", `${uid("k")}<Data type="ByteString" value="0102"/>${mac}`),
+      resp("MACVerify", `${uid("k")}<ValidityIndicator type="Enumeration" value="Valid"/>`),
+    );
+    const srv = fakeServer([() => resp("MAC", `${uid("k")}<MACData type="ByteString" value="c0ffee"/>`), () => resp("MACVerify", `${uid("k")}<ValidityIndicator type="Enumeration" value="Valid"/>`)]);
+    const r = await runCase(file, srv.send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+    expect(Buffer.from(textAt(srv.requests[1]!, Tag.MACData) as Uint8Array).toString("hex")).to.equal("c0ffee");
+    expect(r.notes.join("\n")).to.match(/\$MAC_DATA first appears in a request/);
+  });
+
+  it("a placeholder bound inside a set (Locate results) is sent in the next request", async () => {
+    const file = kmipFile(
+      req("Locate", '<Attribute><AttributeName type="TextString" value="Object Type"/><AttributeValue type="Enumeration" value="SymmetricKey"/></Attribute>'),
+      resp("Locate", uid("$UNIQUE_IDENTIFIER_3")),
+      req("Get", uid("$UNIQUE_IDENTIFIER_3")),
+      resp("Get", uid("$UNIQUE_IDENTIFIER_3")),
+    );
+    const srv = fakeServer([() => resp("Locate", uid("found-1")), () => resp("Get", uid("found-1"))]);
+    const r = await runCase(file, srv.send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+    expect(textAt(srv.requests[1]!, Tag.UniqueIdentifier)).to.equal("found-1");
+    expect(r.notes.join("\n")).not.to.match(/first appears in a request/); // bound by the Locate, not by rule 3
+  });
+
+  it("nested pairs (TC-DERIVEKEY-4-10): the inner request is sent first", async () => {
+    const file = kmipFile(
+      req("Destroy", uid("x")),
+      req("Revoke", `${uid("x")}<RevocationReason><RevocationReasonCode type="Enumeration" value="Unspecified"/></RevocationReason>`),
+      resp("Revoke", uid("x")),
+      resp("Destroy", uid("x")),
+    );
+    const srv = fakeServer([() => resp("Revoke", uid("x")), () => resp("Destroy", uid("x"))]);
+    const r = await runCase(file, srv.send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+    expect(r.steps.map((s) => s.operations)).to.deep.equal(["Revoke", "Destroy"]);
+  });
+
+  it("ignores # notes between messages and a doubled </KMIP>", async () => {
+    const file = `<KMIP>\n# TIME 0\n# [Client-to-Server]\n${req("Destroy", uid("x"))}\n# [Server-to-Client]\n${resp("Destroy", uid("x"))}\n</KMIP>\n\n</KMIP>\n`;
+    const r = await runCase(file, fakeServer([destroyed("x")]).send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+    expect(r.notes).to.include("ignored text after the first </KMIP>");
+  });
+
+  it("multi-item batches are compared item by item", async () => {
+    const file = kmipFile(
+      reqBatch([{ op: "Create", payload: '<ObjectType type="Enumeration" value="SymmetricKey"/>' }, { op: "Get", payload: "" }]),
+      respBatch([{ op: "Create", payload: `<ObjectType type="Enumeration" value="SymmetricKey"/>${uid("$UNIQUE_IDENTIFIER_0")}` }, { op: "Get", status: "OperationFailed", reason: "ItemNotFound" }]),
+    );
+    const good = () => respBatch([{ op: "Create", payload: `<ObjectType type="Enumeration" value="SymmetricKey"/>${uid("9")}` }, { op: "Get", status: "OperationFailed", reason: "ItemNotFound" }]);
+    expect((await runCase(file, fakeServer([good]).send, { clock })).status).to.equal("pass");
+    const bad = () => respBatch([{ op: "Create", payload: `<ObjectType type="Enumeration" value="SymmetricKey"/>${uid("9")}` }, { op: "Get", status: "Success", payload: uid("9") }]);
+    expect((await runCase(file, fakeServer([bad]).send, { clock })).difference).to.match(/BatchItem\[1\]\/ResultStatus: expected OperationFailed \/ ItemNotFound, got Success/);
+  });
+
+  it("test data that is not XML is skipped, not failed", async () => {
+    const r = await runCase("<KMIP><RequestMessage></KMIP>", fakeServer([]).send, { clock });
+    expect(r.status).to.equal("skip");
+    expect(r.difference).to.match(/not well-formed XML/);
+  });
+});
+
+describe("conformance runner: selection and verdicts", () => {
+  it("reads profile family and level from OASIS, Cosmian and OVH file names", () => {
+    expect(classify("2.1/profiles/mandatory/CS-BC-M-GCM-2-21.xml")).to.include({ family: "CS-BC", level: "M", profile: "CS-BC" });
+    expect(classify("1.3/profiles/mandatory/SUITEB_128-M-1-13.xml")).to.include({ family: "SUITEB-128", level: "M" });
+    expect(classify("1.0/transcribed-ovh/SASED_M_2_10_storage_array_register.xml")).to.include({ family: "SASED", level: "M" });
+    expect(classify("1.4/profiles/optional/SKLC-O-1-14.xml")).to.include({ family: "SKLC", level: "O", profile: "SKLC (optional)" });
+    expect(classify("1.4/testcases/TC-SJ-1-14.xml")).to.include({ family: "TC", level: "TC" });
+  });
+
+  it("globs match relative paths and file names", () => {
+    expect(globToRegExp("1.4/**/SKLC-*.xml").test("1.4/profiles/mandatory/SKLC-M-1-14.xml")).to.equal(true);
+    expect(globToRegExp("SKLC-M-?-14.xml").test("SKLC-M-1-14.xml")).to.equal(true);
+    expect(globToRegExp("*.xml").test("1.4/profiles/x.xml")).to.equal(false);
+  });
+
+  it("judges against unsupported.json: regression, known failure, unexpected pass", () => {
+    const file = (id: string): CaseFile => ({ path: `/x/${id}.xml`, rel: `1.4/profiles/mandatory/${id}.xml`, version: "1.4", family: "SKLC", level: "M", profile: "SKLC", id });
+    const res = (status: "pass" | "fail") => ({ status, steps: [], notes: [], ms: 1 });
+    const j = judge(
+      [
+        { file: file("SKLC-M-1-14"), result: res("fail") },
+        { file: file("SKLC-M-2-14"), result: res("fail") },
+        { file: file("SKLC-M-3-14"), result: res("pass") },
+        { file: file("OMOS-M-1-14"), result: res("pass") },
+      ],
+      { "1.4/profiles/mandatory/SKLC-M-2-14.xml": "no Digest yet", "SKLC-M-3-14.xml": "flaky" },
+    );
+    expect(j.map((x) => x.verdict)).to.deep.equal(["regression", "known-failure", "unexpected-pass", "pass"]);
+  });
+});
