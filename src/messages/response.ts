@@ -52,6 +52,9 @@ const OLDER_REASON: Partial<Record<ResultReasonName, ResultReasonName>> = {
   BadCryptographicParameters: "CryptographicFailure",
   IncompatibleCryptographicUsageMask: "PermissionDenied",
   NonUniqueNameAttribute: "InvalidField",
+  UsageLimitExceeded: "PermissionDenied",
+  KeyValueNotPresent: "ItemNotFound",
+  ObjectArchived: "PermissionDenied",
 };
 
 const REASONS = enumByXmlName("ResultReason")!;

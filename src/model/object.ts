@@ -106,9 +106,19 @@ export function valueKey(v: TtlvNode): string {
   }
 }
 
-/** The index terms of an object: every attribute instance, as "name=valueKey". */
+/**
+ * The index terms of an object: every attribute instance, as "name=valueKey", and every direct
+ * field of a structured one, as "name.tag=valueKey" (Locate matches a structure on the fields the
+ * client gives, e.g. a Name by its Name Value alone).
+ */
 export function indexTerms(o: ManagedObject): string[] {
-  return [...new Set(o.attrs.map((a) => termOf(a)))];
+  const terms = new Set<string>();
+  for (const a of o.attrs) {
+    terms.add(termOf(a));
+    if (a.value.type === ItemType.Structure) for (const f of a.value.children) terms.add(fieldTermOf(a.name, f));
+  }
+  return [...terms];
 }
 
 export const termOf = (a: Attr): string => `${a.name}=${valueKey(a.value)}`;
+export const fieldTermOf = (name: string, field: TtlvNode): string => `${name}.${field.tag.toString(16)}=${valueKey(field)}`;

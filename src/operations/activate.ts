@@ -2,12 +2,12 @@
 import { Enums } from "../kmip/index.js";
 import { requireState, setServerAttr, stateOf } from "../model/index.js";
 import { dateTime, enumeration } from "../ttlv/index.js";
-import { targetUid, touch, uidNode } from "./common.js";
+import { loadOnline, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 
 export const activate: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
-  const obj = await ctx.objects.load(uid, ctx.principal);
+  const obj = await loadOnline(uid, ctx);
   requireState(stateOf(obj), [Enums.State.PreActive], "Activate");
   setServerAttr(obj, "State", enumeration(0, Enums.State.Active));
   setServerAttr(obj, "Activation Date", dateTime(0, ctx.now()));

@@ -7,6 +7,17 @@ import {
 } from "../model/index.js";
 import { ItemType, bytes, dateTime, enumeration, struct, text, type TtlvNode } from "../ttlv/index.js";
 import type { OperationContext } from "./context.js";
+import type { LoadedObject } from "./repository.js";
+
+/** An object Archive has moved to archival storage (until Recover brings it back on-line). */
+export const isArchived = (o: ManagedObject): boolean => o.attrs.some((a) => a.name === "Archive Date");
+
+/** The object, refused while archived: it must be recovered first (1.4 §4, 2.1 §6.1.4). */
+export async function loadOnline(uid: string, ctx: OperationContext, withContent = false): Promise<LoadedObject> {
+  const obj = await ctx.objects.load(uid, ctx.principal, withContent);
+  if (isArchived(obj)) throw new KmipError("ObjectArchived", "the object is archived; Recover it first");
+  return obj;
+}
 
 /** The Unique Identifier a request names, or the batch's ID Placeholder when it names none. */
 export function targetUid(p: StructReader, ctx: OperationContext): string {

@@ -6,12 +6,12 @@
 import { Enums } from "../kmip/index.js";
 import { DESTROYABLE, requireState, setServerAttr, stateOf } from "../model/index.js";
 import { dateTime, enumeration } from "../ttlv/index.js";
-import { targetUid, touch, uidNode } from "./common.js";
+import { loadOnline, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 
 export const destroy: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
-  const obj = await ctx.objects.load(uid, ctx.principal);
+  const obj = await loadOnline(uid, ctx);
   const state = stateOf(obj);
   if (state !== undefined) {
     requireState(state, DESTROYABLE, "Destroy");

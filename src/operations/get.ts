@@ -3,7 +3,7 @@ import { Tag } from "../kmip/index.js";
 import { KmipError, itemNotFound } from "../messages/index.js";
 import { objectTypeOf, stateOf, isDestroyed } from "../model/index.js";
 import { ItemType, enumeration } from "../ttlv/index.js";
-import { targetUid, uidNode } from "./common.js";
+import { loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { inFormat } from "./key-material.js";
 
@@ -12,7 +12,7 @@ export const get: OperationHandler = async (p, ctx) => {
   const wanted = p.optEnum(Tag.KeyFormatType);
   if (p.has(Tag.KeyWrappingSpecification)) throw new KmipError("FeatureNotSupported", "Key Wrapping Specification is not supported yet");
   if (p.has(Tag.KeyCompressionType)) throw new KmipError("KeyCompressionTypeNotSupported", "key compression is not supported");
-  const obj = await ctx.objects.load(uid, ctx.principal, true);
+  const obj = await loadOnline(uid, ctx, true);
   if (isDestroyed(stateOf(obj)) || !obj.content) throw itemNotFound();
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
   return [enumeration(Tag.ObjectType, objectTypeOf(obj)), uidNode(uid), inFormat(obj.content, wanted)];

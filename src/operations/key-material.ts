@@ -48,7 +48,7 @@ export function symmetricKeyContent(key: Uint8Array, alg: number, bits: number):
   return struct(Tag.SymmetricKey, [
     struct(Tag.KeyBlock, [
       enumeration(Tag.KeyFormatType, Enums.KeyFormatType.Raw),
-      struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, key)]),
+      struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, Uint8Array.from(key))]), // own copy: callers wipe theirs
       enumeration(Tag.CryptographicAlgorithm, alg),
       integer(Tag.CryptographicLength, bits),
     ]),

@@ -5,7 +5,7 @@
 import { Enums, Tag } from "../kmip/index.js";
 import { requireState, setServerAttr, stateOf } from "../model/index.js";
 import { dateTime, enumeration, struct, text, type TtlvNode } from "../ttlv/index.js";
-import { targetUid, touch, uidNode } from "./common.js";
+import { loadOnline, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 
 const S = Enums.State;
@@ -17,7 +17,7 @@ export const revoke: OperationHandler = async (p, ctx) => {
   const code = reason.enum(Tag.RevocationReasonCode);
   const message = reason.optText(Tag.RevocationMessage);
   const occurred = p.optDateTime(Tag.CompromiseOccurrenceDate);
-  const obj = await ctx.objects.load(uid, ctx.principal);
+  const obj = await loadOnline(uid, ctx);
   const now = ctx.now();
   if (COMPROMISE.includes(code)) {
     requireState(stateOf(obj), [S.PreActive, S.Active, S.Deactivated, S.Compromised], "Revoke");

@@ -1,16 +1,28 @@
 /** The route table: Operation → handler. Adding an operation never touches the executor. */
 import { Enums } from "../kmip/index.js";
 import { activate } from "./activate.js";
+import { addAttribute } from "./add-attribute.js";
+import { archive } from "./archive.js";
+import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
+import { deleteAttribute } from "./delete-attribute.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
 import { get } from "./get.js";
+import { getAttributeList } from "./get-attribute-list.js";
+import { getAttributes } from "./get-attributes.js";
+import { getUsageAllocation } from "./get-usage-allocation.js";
 import { interop } from "./interop.js";
+import { locate } from "./locate.js";
 import { log } from "./log.js";
+import { modifyAttribute } from "./modify-attribute.js";
 import { query } from "./query.js";
+import { recover } from "./recover.js";
+import { rekey } from "./rekey.js";
 import { register } from "./register.js";
 import { revoke } from "./revoke.js";
+import { setAttribute } from "./set-attribute.js";
 
 const Op = Enums.Operation;
 
@@ -23,6 +35,18 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.Activate, activate],
   [Op.Revoke, revoke],
   [Op.Destroy, destroy],
+  [Op.ReKey, rekey],
+  [Op.Locate, locate],
+  [Op.Check, check],
+  [Op.GetAttributes, getAttributes],
+  [Op.GetAttributeList, getAttributeList],
+  [Op.AddAttribute, addAttribute],
+  [Op.ModifyAttribute, modifyAttribute],
+  [Op.DeleteAttribute, deleteAttribute],
+  [Op.SetAttribute, setAttribute],
+  [Op.GetUsageAllocation, getUsageAllocation],
+  [Op.Archive, archive],
+  [Op.Recover, recover],
   [Op.Interop, interop],
   [Op.Log, log],
 ]);

@@ -48,6 +48,10 @@ for (const version of ["1.0", "1.2", "1.4", "2.0", "2.1"] as KmipVersion[]) {
       expect(got.status, got.message).to.equal(OK);
       const key = keyBytes(got.payload);
       expect(key).to.have.length(32);
+      expect(key.some((b) => b !== 0), "a generated key is random, not zeros").to.equal(true);
+      const other = val((await e.op(Op.Create, aes256(version, "k2"), version)).payload, Tag.UniqueIdentifier) as string;
+      const otherKey = keyBytes((await e.op(Op.Get, [text(Tag.UniqueIdentifier, other)], version)).payload);
+      expect(Buffer.from(otherKey).equals(Buffer.from(key)), "two keys differ").to.equal(false);
       const transparent = await e.op(Op.Get, [text(Tag.UniqueIdentifier, uid), enumeration(Tag.KeyFormatType, Enums.KeyFormatType.TransparentSymmetricKey)], version);
       expect(Buffer.from(keyBytes(transparent.payload)).equals(Buffer.from(key))).to.equal(true);
 

@@ -1,0 +1,136 @@
+/**
+ * Locate (1.4 §4.9, 2.1 §6.1.28): the caller's objects that match every attribute of the request,
+ * newest first. Candidates come from the store index — the query's most selective exact term —
+ * and are then matched exactly: a structure on the fields given (a Name by its Name Value alone),
+ * two instances of a date attribute as a range, Cryptographic Usage Mask as "has all these bits",
+ * Usage Limits as "at least". Storage Status Mask: on-line objects by default; archived ones only
+ * with Archival Storage; destroyed ones only with Destroyed Storage (2.x) — 1.x has no such bit,
+ * so there a destroyed object is found only by a query that names its State.
+ */
+import { Enums, Masks, Tag, inVersion, tagByValue } from "../kmip/index.js";
+import { KmipError, isKmipError, isV2 } from "../messages/index.js";
+import {
+  attrsNamed, fieldTermOf, firstAttr, isDestroyed, stateOf, termOf, valueKey, type Attr, type ManagedObject,
+} from "../model/index.js";
+import { ItemType, integer, type TtlvNode } from "../ttlv/index.js";
+import { usageLimitsOf } from "./attribute-edit.js";
+import { directAttrs, isArchived, uidNode } from "./common.js";
+import type { OperationContext, OperationHandler } from "./context.js";
+
+const SSM = Masks.StorageStatusMask;
+/** The largest Date-Time: a date attribute set to it stands for "not set" (1.4 §4.9). */
+const DATE_MAX = (1n << 63n) - 1n;
+
+interface Criterion {
+  /** Index terms every matching object carries; any one of them yields a superset of the matches. */
+  readonly terms: readonly string[];
+  readonly test: (o: ManagedObject) => boolean;
+}
+
+export const locate: OperationHandler = async (p, ctx) => {
+  const max = p.optInt(Tag.MaximumItems);
+  const offset = p.optInt(Tag.OffsetItems) ?? 0;
+  if ((max !== undefined && max < 0) || offset < 0) throw new KmipError("InvalidField", "Maximum Items and Offset Items cannot be negative");
+  const limit = Math.min(max ?? ctx.settings.maxLocateItems, ctx.settings.maxLocateItems);
+  const mask = p.optInt(Tag.StorageStatusMask) || SSM.OnLineStorage;
+  const query = directAttrs(p);
+  const criteria = criteriaOf(query);
+  if (p.optEnum(Tag.ObjectGroupMember) === Enums.ObjectGroupMember.GroupMemberFresh) {
+    criteria.push({ terms: [], test: (o) => isTrue(firstAttr(o, "Fresh")?.value) });
+  }
+  const wantDestroyed = isV2(ctx.version) ? (mask & SSM.DestroyedStorage) !== 0 : query.some((a) => a.name === "State");
+  const stored = (o: ManagedObject): boolean => {
+    const destroyed = isDestroyed(stateOf(o));
+    if (destroyed && !wantDestroyed) return false;
+    if (isArchived(o)) return (mask & SSM.ArchivalStorage) !== 0;
+    return destroyed || (mask & SSM.OnLineStorage) !== 0;
+  };
+  // Located Items is answered when the client pages with Offset Items (1.3+), as the OASIS test cases do.
+  const counted = p.has(Tag.OffsetItems) && inVersion(tagByValue(Tag.LocatedItems)?.versions ?? 0, ctx.version);
+  const enough = counted ? Number.POSITIVE_INFINITY : offset + limit;
+  const matched: string[] = [];
+  for (const uid of candidates(criteria, ctx)) {
+    if (matched.length >= enough) break;
+    const o = await loadIfPresent(uid, ctx);
+    if (o && stored(o) && criteria.every((c) => c.test(o))) matched.push(uid);
+  }
+  const page = matched.slice(offset, offset + limit);
+  // ID Placeholder: the one Unique Identifier returned; emptied otherwise so batched operations fail.
+  ctx.idPlaceholder = page.length === 1 ? page[0] : undefined;
+  const out: TtlvNode[] = counted ? [integer(Tag.LocatedItems, matched.length)] : [];
+  return [...out, ...page.map(uidNode)];
+};
+
+/** Uids to examine, newest first: those carrying the query's rarest term, or all the caller's objects. */
+function candidates(criteria: readonly Criterion[], ctx: OperationContext): string[] {
+  let best: string | undefined;
+  let bestCount = Number.POSITIVE_INFINITY;
+  for (const t of criteria.flatMap((c) => c.terms)) {
+    const n = ctx.objects.countByTerm(ctx.principal, t);
+    if (n === 0) return [];
+    if (n < bestCount) [best, bestCount] = [t, n];
+  }
+  const uids = best === undefined ? [...ctx.objects.listByOwner(ctx.principal)] : [...ctx.objects.findByTerm(ctx.principal, best)];
+  return uids.reverse(); // uids are time-ordered
+}
+
+async function loadIfPresent(uid: string, ctx: OperationContext): Promise<ManagedObject | undefined> {
+  try {
+    return await ctx.objects.load(uid, ctx.principal);
+  } catch (e) {
+    if (isKmipError(e) && e.reason === "ItemNotFound") return undefined; // removed since the index was read
+    throw e;
+  }
+}
+
+function criteriaOf(query: readonly Attr[]): Criterion[] {
+  const byName = new Map<string, Attr[]>();
+  for (const a of query) byName.set(a.name, [...(byName.get(a.name) ?? []), a]);
+  const out: Criterion[] = [];
+  for (const [name, list] of byName) {
+    const dates = list.flatMap((a) => dateOf(a.value) ?? []);
+    if (dates.length >= 2) {
+      const lo = dates.reduce((x, y) => (y < x ? y : x));
+      const hi = dates.reduce((x, y) => (y > x ? y : x));
+      out.push({ terms: [], test: (o) => attrsNamed(o, name).some((i) => within(dateOf(i.value), lo, hi)) });
+      for (const a of list) if (dateOf(a.value) === undefined) out.push(criterion(a));
+    } else for (const a of list) out.push(criterion(a));
+  }
+  return out;
+}
+
+function criterion(q: Attr): Criterion {
+  const some = (pred: (v: TtlvNode) => boolean) => (o: ManagedObject) => attrsNamed(o, q.name).some((i) => pred(i.value));
+  const v = q.value;
+  if (q.name === "Cryptographic Usage Mask" && v.type === ItemType.Integer) {
+    const want = v.value >>> 0;
+    return { terms: [], test: some((i) => i.type === ItemType.Integer && ((i.value & want) >>> 0) === want) };
+  }
+  if (q.name === "Usage Limits" && v.type === ItemType.Structure) {
+    const want = usageLimitsOf({ uid: "", owner: "", attrs: [q], revision: 0 });
+    return { terms: [], test: (o) => {
+      const have = usageLimitsOf(o);
+      return !want || (have !== undefined && have.total >= want.total && have.count >= want.count);
+    } };
+  }
+  if (v.type === ItemType.DateTime && v.value === DATE_MAX) {
+    return { terms: [], test: (o) => attrsNamed(o, q.name).every((i) => dateOf(i.value) === DATE_MAX) };
+  }
+  if (v.type === ItemType.Structure) {
+    return { terms: v.children.map((f) => fieldTermOf(q.name, f)), test: some((i) => i.type === ItemType.Structure && hasFields(i.children, v.children)) };
+  }
+  const key = valueKey(v);
+  return { terms: [termOf(q)], test: some((i) => valueKey(i) === key) };
+}
+
+/** Every field of the query is a field of the instance (structures match on the fields given). */
+function hasFields(instance: readonly TtlvNode[], query: readonly TtlvNode[]): boolean {
+  return query.every((f) => {
+    const key = valueKey(f);
+    return instance.some((c) => c.tag === f.tag && valueKey(c) === key);
+  });
+}
+
+const dateOf = (v: TtlvNode): bigint | undefined => (v.type === ItemType.DateTime ? v.value : undefined);
+const within = (d: bigint | undefined, lo: bigint, hi: bigint): boolean => d !== undefined && d >= lo && d <= hi;
+const isTrue = (v: TtlvNode | undefined): boolean => v?.type === ItemType.Boolean && v.value;
