@@ -1,0 +1,53 @@
+/**
+ * The KMIP engine as `kmipd serve` runs it: the LMDB store in the data dir, the master key, the
+ * database key provider (issue 6 adds PKCS#11), the object repository and the batch executor.
+ * This is the one place the concrete adapters are chosen.
+ */
+import { join } from "node:path";
+import type { KmipdConfig } from "../config/index.js";
+import { createDatabaseKeyProvider } from "../keys/database/index.js";
+import { loadMasterKey } from "../keys/master-key.js";
+import { ObjectRepository } from "../operations/repository.js";
+import { openLmdbStore } from "../store/lmdb/index.js";
+import { createExecutor } from "./executor.js";
+import type { MessageHandler } from "./handler.js";
+import type { Logger } from "./log.js";
+
+export interface Engine {
+  readonly handler: MessageHandler;
+  close(): Promise<void>;
+}
+
+export const SERVER_VERSION = "0.1.0";
+
+export async function createEngine(config: KmipdConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Engine> {
+  const store = await openLmdbStore(join(config.server.dataDir, "store"));
+  try {
+    const master = await loadMasterKey({ dataDir: config.server.dataDir, env, store });
+    if (master.created) log.info({ path: master.path }, "created a new master key file (mode 0600); back it up: without it no key can be recovered");
+    const keys = createDatabaseKeyProvider({ store, masterKey: master.key });
+    // Fail at startup, not on the first request, if the master key cannot open the stored KEK.
+    await keys.unwrap(await keys.currentKek(), await keys.wrap(await keys.currentKek(), new Uint8Array(8)));
+    const handler = createExecutor({
+      objects: new ObjectRepository(store, keys),
+      settings: { defaultKeyBits: 256, maxLocateItems: 1000, vendorIdentification: "kmipd", serverVersion: SERVER_VERSION },
+      limits: {
+        maxMessageSize: config.limits.maxMessageSize,
+        maxDepth: config.limits.maxDepth,
+        maxItems: config.limits.maxItems,
+        maxBatchItems: config.limits.maxBatchItems,
+      },
+      log,
+    });
+    return {
+      handler,
+      async close() {
+        await keys.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}

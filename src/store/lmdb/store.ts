@@ -1,0 +1,266 @@
+/**
+ * The ObjectStore on one LMDB environment (lmdb-js). Sub-databases, all binary keys and values:
+ *
+ *   objects     uid                                  → object record (codec.ts)
+ *   terms       C(owner) · C(term) · uid             → empty        (findByTerm: one range scan)
+ *   termcounts  C(owner) · C(term)                   → u32 count    (countByTerm: one get)
+ *   owners      C(owner) · uid                       → empty        (listByOwner: one range scan)
+ *   keks        C(id) · u32 version                  → KEK record   (latestKek: one reverse seek)
+ *   meta        "format"                             → u8 store format
+ *
+ * C() is the bounded key component of keys.ts. Every write runs as one lmdb-js child transaction
+ * (aborted as a whole if anything in it throws) that first validates everything against the
+ * current state, then applies the record and all its index changes; the promise resolves only
+ * after the commit is flushed to disk (`await db.flushed`).
+ */
+import { chmod } from "node:fs/promises";
+import { join } from "node:path";
+import type { Database, RootDatabase } from "lmdb";
+import { StaleRevisionError, type KekRecord, type ObjectRecord, type ObjectStore, type StoreWrite } from "../types.js";
+import { decodeKek, decodeRecord, encodeKek, encodeRecord } from "./codec.js";
+import {
+  decodeCount,
+  encodeCount,
+  kekKey,
+  kekPrefix,
+  ownerPrefix,
+  prefixRange,
+  termPrefix,
+  uidFromKey,
+  uidKey,
+  uidKeyOrUndefined,
+  withUid,
+} from "./keys.js";
+import { UidGenerator } from "./uid.js";
+
+type Db = Database<Buffer, Buffer>;
+
+const EMPTY = Buffer.alloc(0);
+
+/** Net change of each term counter within one transaction, keyed by the counter key. */
+type CountDeltas = Map<string, { readonly prefix: Buffer; delta: number }>;
+
+/** Raised by insert (or a batch insert) when the uid is already taken. */
+export class DuplicateUidError extends Error {
+  override readonly name = "DuplicateUidError";
+}
+
+/** One validated change, ready to apply inside the write transaction. */
+type Step =
+  | { readonly kind: "put"; readonly key: Buffer; readonly value: Buffer; readonly rec: ObjectRecord; readonly old?: ObjectRecord }
+  | { readonly kind: "delete"; readonly key: Buffer; readonly old: ObjectRecord };
+
+export interface LmdbDatabases {
+  readonly root: RootDatabase<Buffer, Buffer>;
+  readonly objects: Db;
+  readonly terms: Db;
+  readonly termcounts: Db;
+  readonly owners: Db;
+  readonly keks: Db;
+}
+
+export class LmdbObjectStore implements ObjectStore {
+  private readonly uids = new UidGenerator();
+  private closed = false;
+
+  constructor(
+    /** The environment's directory. */
+    readonly dir: string,
+    private readonly db: LmdbDatabases,
+  ) {}
+
+  newUid(): string {
+    return this.uids.next();
+  }
+
+  async insert(rec: ObjectRecord): Promise<void> {
+    await this.write([{ kind: "insert", rec }]);
+  }
+
+  async update(rec: ObjectRecord): Promise<void> {
+    await this.write([{ kind: "update", rec }]);
+  }
+
+  async remove(uid: string, owner: string): Promise<boolean> {
+    const steps = await this.write([{ kind: "remove", uid, owner }]);
+    return steps.length > 0;
+  }
+
+  async batch(ops: readonly StoreWrite[]): Promise<void> {
+    if (ops.length > 0) await this.write(ops);
+  }
+
+  get(uid: string, owner: string): ObjectRecord | undefined {
+    this.assertOpen();
+    const key = uidKeyOrUndefined(uid);
+    const rec = key && this.read(key);
+    return rec && rec.owner === owner ? rec : undefined;
+  }
+
+  findByTerm(owner: string, term: string, afterUid?: string): Iterable<string> {
+    this.assertOpen();
+    const prefix = orUndefined(() => termPrefix(owner, term));
+    if (!prefix) return [];
+    return this.db.terms.getKeys(prefixRange(prefix, afterUid)).map((k) => uidFromKey(k, prefix.length));
+  }
+
+  listByOwner(owner: string, afterUid?: string): Iterable<string> {
+    this.assertOpen();
+    const prefix = orUndefined(() => ownerPrefix(owner));
+    if (!prefix) return [];
+    return this.db.owners.getKeys(prefixRange(prefix, afterUid)).map((k) => uidFromKey(k, prefix.length));
+  }
+
+  countByTerm(owner: string, term: string): number {
+    this.assertOpen();
+    const prefix = orUndefined(() => termPrefix(owner, term));
+    return prefix ? decodeCount(this.db.termcounts.get(prefix)) : 0;
+  }
+
+  getKek(id: string, version: number): KekRecord | undefined {
+    this.assertOpen();
+    if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) return undefined;
+    const key = orUndefined(() => kekKey(id, version));
+    const buf = key && this.db.keks.get(key);
+    return buf ? decodeKek(buf) : undefined;
+  }
+
+  latestKek(id: string): KekRecord | undefined {
+    this.assertOpen();
+    const prefix = orUndefined(() => kekPrefix(id));
+    if (!prefix) return undefined;
+    const start = Buffer.concat([prefix, Buffer.alloc(5, 0xff)]);
+    for (const { value } of this.db.keks.getRange({ start, end: prefix, reverse: true, limit: 1 })) return decodeKek(value);
+    return undefined;
+  }
+
+  /** Whether any KEK record exists (the master-key loader refuses to invent a key then). */
+  hasKeks(): boolean {
+    this.assertOpen();
+    for (const _ of this.db.keks.getKeys({ limit: 1 })) return true;
+    return false;
+  }
+
+  /** KEK records are write-once: a second put of the same (id, version) is refused. */
+  async putKek(rec: KekRecord): Promise<void> {
+    this.assertOpen();
+    if (!Number.isInteger(rec.version) || rec.version < 1 || rec.version > 0xffffffff) throw new RangeError(`KEK version must be 1..2^32-1`);
+    const key = kekKey(rec.id, rec.version);
+    const value = encodeKek(rec);
+    await this.db.keks.childTransaction(() => {
+      if (this.db.keks.doesExist(key)) throw new Error(`KEK ${rec.id} version ${rec.version} already exists`);
+      this.db.keks.putSync(key, value);
+    });
+    await this.db.root.flushed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.root.flushed;
+    await this.db.root.close();
+  }
+
+  /** Validates and applies `ops` in one transaction; resolves after the flush with the steps applied. */
+  private async write(ops: readonly StoreWrite[]): Promise<Step[]> {
+    this.assertOpen();
+    const steps = await this.db.objects.childTransaction(() => {
+      const planned = this.plan(ops);
+      const counts: CountDeltas = new Map();
+      for (const step of planned) this.apply(step, counts);
+      for (const { prefix, delta } of counts.values()) {
+        if (delta === 0) continue;
+        const n = decodeCount(this.db.termcounts.get(prefix)) + delta;
+        if (n > 0) this.db.termcounts.putSync(prefix, encodeCount(n));
+        else this.db.termcounts.removeSync(prefix);
+      }
+      return planned;
+    });
+    await this.db.root.flushed;
+    return steps;
+  }
+
+  /** Checks every op against the stored state as earlier ops of the batch leave it. Writes nothing. */
+  private plan(ops: readonly StoreWrite[]): Step[] {
+    const overlay = new Map<string, ObjectRecord | null>();
+    const current = (uid: string, key: Buffer): ObjectRecord | undefined => {
+      const o = overlay.get(uid);
+      return o === undefined ? this.read(key) : (o ?? undefined);
+    };
+    const steps: Step[] = [];
+    for (const op of ops) {
+      if (op.kind === "remove") {
+        const key = uidKeyOrUndefined(op.uid);
+        const old = key && current(op.uid, key);
+        if (!key || !old || old.owner !== op.owner) continue;
+        overlay.set(op.uid, null);
+        steps.push({ kind: "delete", key, old });
+        continue;
+      }
+      const rec = op.rec;
+      const key = uidKey(rec.uid);
+      const old = current(rec.uid, key);
+      if (op.kind === "insert") {
+        if (old) throw new DuplicateUidError(`uid ${rec.uid} already exists`);
+      } else if (!old || old.owner !== rec.owner) {
+        throw new StaleRevisionError(`object ${rec.uid} does not exist for this owner`);
+      } else if (rec.revision !== old.revision + 1) {
+        throw new StaleRevisionError(`object ${rec.uid}: update names revision ${rec.revision}, stored revision is ${old.revision}`);
+      }
+      const value = encodeRecord(rec);
+      for (const t of rec.terms) termPrefix(rec.owner, t); // rejects ill-formed terms before any write
+      overlay.set(rec.uid, rec);
+      steps.push(old ? { kind: "put", key, value, rec, old } : { kind: "put", key, value, rec });
+    }
+    return steps;
+  }
+
+  private apply(step: Step, counts: CountDeltas): void {
+    const { objects, owners, terms } = this.db;
+    const index = (owner: string, term: string, uid: Buffer, delta: 1 | -1): void => {
+      const prefix = termPrefix(owner, term);
+      if (delta > 0) terms.putSync(withUid(prefix, uid), EMPTY);
+      else terms.removeSync(withUid(prefix, uid));
+      const id = prefix.toString("latin1");
+      const c = counts.get(id);
+      if (c) c.delta += delta;
+      else counts.set(id, { prefix, delta });
+    };
+    if (step.kind === "delete") {
+      objects.removeSync(step.key);
+      owners.removeSync(withUid(ownerPrefix(step.old.owner), step.key));
+      for (const t of new Set(step.old.terms)) index(step.old.owner, t, step.key, -1);
+      return;
+    }
+    const { rec, old, key } = step;
+    objects.putSync(key, step.value);
+    const before = new Set(old?.terms ?? []);
+    const after = new Set(rec.terms);
+    for (const t of before) if (!after.has(t)) index(rec.owner, t, key, -1);
+    for (const t of after) if (!before.has(t)) index(rec.owner, t, key, 1);
+    if (!old) owners.putSync(withUid(ownerPrefix(rec.owner), key), EMPTY);
+  }
+
+  private read(key: Buffer): ObjectRecord | undefined {
+    const buf = this.db.objects.get(key);
+    return buf && decodeRecord(key.toString("utf8"), buf);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("the object store is closed");
+  }
+}
+
+/** Reads treat keys that cannot exist (ill-formed strings) as "not found". */
+function orUndefined<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Owner-only permissions on the files LMDB created (best effort: the directory is 0700 anyway). */
+export async function restrictFiles(dir: string): Promise<void> {
+  for (const f of ["data.mdb", "lock.mdb"]) await chmod(join(dir, f), 0o600).catch(() => undefined);
+}
