@@ -1,5 +1,8 @@
 /** kmipd's command line: yargs commands, each in its own module under commands/. */
 import yargs from "yargs";
+import { clientCommand } from "./commands/client.js";
+import { initCommand } from "./commands/init.js";
+import { serveCommand } from "./commands/serve.js";
 import { ttlvCommand } from "./commands/ttlv.js";
 import { CliError, type CliIo } from "./io.js";
 
@@ -9,6 +12,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .scriptName("kmipd")
     .usage("$0 <command> [options]")
     .command(ttlvCommand(io, (code) => (status = code)))
+    .command(serveCommand(io, (code) => (status = code)))
+    .command(initCommand(io, (code) => (status = code)))
+    .command(clientCommand(io, (code) => (status = code)))
     .demandCommand(1, "name a command; see --help")
     .strict()
     .help()

@@ -1,6 +1,6 @@
 /** Small pieces several operations share: the target object's uid, dates, attribute replies. */
 import { createHash } from "node:crypto";
-import { Enums, Tag, attributeByName, type KmipVersion } from "../kmip/index.js";
+import { Enums, Tag, type KmipVersion } from "../kmip/index.js";
 import { KmipError, isV2, type StructReader } from "../messages/index.js";
 import {
   attrInVersion, attrToV1, attrToV2, isV1Attribute, readAttributeList, setServerAttr, type Attr, type ManagedObject,
@@ -86,5 +86,6 @@ export function initialAttrs(o: ManagedObject, objectType: number, ctx: Operatio
     const active = activation?.type === ItemType.DateTime && activation.value <= now;
     setServerAttr(o, "State", enumeration(0, active ? Enums.State.Active : Enums.State.PreActive));
   }
-  if (attributeByName("Original Creation Date", ctx.version)) setServerAttr(o, "Original Creation Date", dateTime(0, now));
+  // Original Creation Date is optional (1.4 §3.44) and PyKMIP 0.10 cannot parse it in Get
+  // Attributes replies, so the server does not add it; a client may register it.
 }

@@ -1,0 +1,126 @@
+/**
+ * Every setting kmipd reads, in one table: its TOML key, default and check. The typed
+ * `KmipdConfig` below is built from this table (TOML `snake_case` keys become `camelCase`
+ * properties); config.example.toml documents the same keys and a test keeps the two in step.
+ */
+import { isIP } from "node:net";
+
+export const TLS_VERSIONS = ["TLSv1.2", "TLSv1.3"] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** Where a client's identity (the request context's principal) is read from its certificate. */
+export const IDENTITY_SOURCES = ["cn", "san-dns", "san-email", "san-uri"] as const;
+export type IdentitySource = (typeof IDENTITY_SOURCES)[number];
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface ServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly certsDir: string;
+}
+
+export interface TlsSettings {
+  readonly minVersion: TlsVersion;
+  /** Server certificate (PEM; leaf first, then any intermediates). Default `<certs_dir>/server.pem`. */
+  readonly cert: string;
+  /** Server private key (PEM). Default `<certs_dir>/server-key.pem`. */
+  readonly key: string;
+  /** CA certificate(s) client certificates must chain to (PEM). Default `<certs_dir>/ca.pem`. */
+  readonly ca: string;
+  readonly identity: IdentitySource;
+  readonly requireClientAuthEku: boolean;
+}
+
+export interface LimitSettings {
+  readonly maxMessageSize: number;
+  readonly maxDepth: number;
+  readonly maxItems: number;
+  readonly maxBatchItems: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
+  readonly handshakeTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export interface LoggingSettings {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+}
+
+export interface KmipdConfig {
+  readonly server: ServerSettings;
+  readonly tls: TlsSettings;
+  readonly limits: LimitSettings;
+  readonly logging: LoggingSettings;
+}
+
+/** The files the TLS settings default to, inside `server.certs_dir`. */
+export const DEFAULT_TLS_FILES = { cert: "server.pem", key: "server-key.pem", ca: "ca.pem" } as const;
+
+/** A setting's check: returns the value to keep, or a phrase saying what was expected. */
+type Check = (v: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
+
+export interface SettingSpec {
+  /** Dotted TOML path, e.g. `limits.max_message_size`. */
+  readonly key: string;
+  /** undefined: derived after loading (the TLS files default to names inside certs_dir). */
+  readonly default: string | number | boolean | undefined;
+  readonly check: Check;
+}
+
+const MiB = 1024 * 1024;
+
+function int(min: number, max: number): Check {
+  return (v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
+      ? { ok: true, value: v }
+      : { ok: false, expected: `an integer from ${min} to ${max}` };
+}
+
+function oneOf(values: readonly string[]): Check {
+  return (v) => (typeof v === "string" && values.includes(v) ? { ok: true, value: v } : { ok: false, expected: `one of ${values.map((s) => JSON.stringify(s)).join(", ")}` });
+}
+
+const bool: Check = (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" });
+
+/** A file or directory path: a non-empty string without NUL. */
+const path: Check = (v) => (typeof v === "string" && v.length > 0 && !v.includes("\0") ? { ok: true, value: v } : { ok: false, expected: "a non-empty path" });
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const host: Check = (v) =>
+  typeof v === "string" && (isIP(v) !== 0 || HOSTNAME.test(v)) ? { ok: true, value: v } : { ok: false, expected: "an IP address or a host name" };
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: "server.host", default: "0.0.0.0", check: host },
+  { key: "server.port", default: 5696, check: int(0, 65535) },
+  { key: "server.data_dir", default: "./data", check: path },
+  { key: "server.certs_dir", default: "./certs", check: path },
+  { key: "tls.min_version", default: "TLSv1.2", check: oneOf(TLS_VERSIONS) },
+  { key: "tls.cert", default: undefined, check: path },
+  { key: "tls.key", default: undefined, check: path },
+  { key: "tls.ca", default: undefined, check: path },
+  { key: "tls.identity", default: "cn", check: oneOf(IDENTITY_SOURCES) },
+  { key: "tls.require_client_auth_eku", default: true, check: bool },
+  { key: "limits.max_message_size", default: MiB, check: int(1024, 256 * MiB) },
+  { key: "limits.max_depth", default: 64, check: int(4, 1024) },
+  { key: "limits.max_items", default: 65536, check: int(16, 16 * MiB) },
+  { key: "limits.max_batch_items", default: 64, check: int(1, 65536) },
+  { key: "limits.max_connections", default: 1000, check: int(1, 1_000_000) },
+  { key: "limits.max_connections_per_client", default: 100, check: int(1, 1_000_000) },
+  { key: "limits.handshake_timeout_ms", default: 10_000, check: int(10, 600_000) },
+  { key: "limits.idle_timeout_ms", default: 300_000, check: int(10, 86_400_000) },
+  { key: "limits.request_timeout_ms", default: 60_000, check: int(10, 3_600_000) },
+  { key: "logging.level", default: "info", check: oneOf(LOG_LEVELS) },
+  { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
+];
+
+export function snakeToCamel(s: string): string {
+  return s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,19 @@
+/**
+ * The one place `kmipd serve` gets its engine from: store, key provider and batch executor,
+ * wired from the settings, behind the transport's MessageHandler seam.
+ */
+import type { KmipdConfig } from "../config/index.js";
+import { createEngine } from "./engine.js";
+import type { MessageHandler } from "./handler.js";
+import type { Logger } from "./log.js";
+
+export interface ServerRuntime {
+  /** Answers one request message (see handler.ts). */
+  readonly handler: MessageHandler;
+  /** Releases what the engine holds (store, HSM sessions); called after the listener has drained. */
+  close(): Promise<void>;
+}
+
+export async function createServerRuntime(config: KmipdConfig, log: Logger): Promise<ServerRuntime> {
+  return createEngine(config, log);
+}

@@ -1,0 +1,48 @@
+/**
+ * Interop with a real third-party client: PyKMIP (Debian python3-pykmip, run with /usr/bin/python3)
+ * drives kmipd through test/interop/pykmip_client.py, which prints one JSON line per step.
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { REPO_ROOT } from "../helpers/shared.js";
+import { startKmipd, type RunningKmipd } from "../integration/harness.js";
+
+const PYTHON = "/usr/bin/python3";
+const SCRIPT = join(REPO_ROOT, "test/interop/pykmip_client.py");
+
+interface Step {
+  step: string;
+  ok: boolean;
+  detail?: unknown;
+}
+
+describe("interop: PyKMIP client against kmipd", function () {
+  this.timeout(120_000);
+  let srv: RunningKmipd;
+  before(async function () {
+    // python3-pykmip is installed by scripts/install-system-deps.sh; without it this is a failure, not a skip
+    expect(existsSync(PYTHON), `${PYTHON} is required`).to.equal(true);
+    srv = await startKmipd();
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  for (const version of ["1.2", "1.4", "2.0"]) {
+    it(`KMIP ${version}: the whole PyKMIP sequence passes`, async () => {
+      const args = [SCRIPT, "--host", "127.0.0.1", "--port", String(srv.port), "--cert", srv.certs.clientCert, "--key", srv.certs.clientKey, "--ca", srv.certs.ca, "--version", version];
+      const out = await promisify(execFile)(PYTHON, args, { timeout: 60_000 }).catch((e: { stdout?: string; stderr?: string; message: string }) => ({
+        stdout: e.stdout ?? "",
+        stderr: `${e.stderr ?? ""}\n${e.message}`,
+      }));
+      const steps: Step[] = out.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Step);
+      const failed = steps.filter((s) => !s.ok);
+      expect(steps.length, `no steps ran: ${out.stderr}`).to.be.greaterThan(10);
+      expect(failed, JSON.stringify(failed, null, 1)).to.deep.equal([]);
+      expect(steps.map((s) => s.step)).to.include.members(["create_aes256", "get_key_32_bytes", "get_attributes", "get_attribute_list", "activate", "locate_by_name", "register_secret_data", "register_opaque_object", "register_symmetric_key", "modify_attribute_name", "delete_attribute_name", "revoke", "destroy", "get_after_destroy_item_not_found"]);
+    });
+  }
+});
