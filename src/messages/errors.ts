@@ -19,5 +19,11 @@ export class KmipError extends Error {
 
 export const isKmipError = (e: unknown): e is KmipError => e instanceof KmipError;
 
-/** The one "not found" answer, so no code path can hint that another owner's object exists. */
-export const itemNotFound = (): KmipError => new KmipError("ItemNotFound", "object not found");
+/**
+ * The one "not found" answer, so no code path can hint that another owner's object exists.
+ * Object Not Found is the 2.x reason; 1.x clients get Item Not Found (see response.ts).
+ */
+export const itemNotFound = (): KmipError => new KmipError("ObjectNotFound", "object not found");
+
+/** Get of a destroyed object: Object Destroyed in 2.x, Item Not Found in 1.x. */
+export const objectDestroyed = (): KmipError => new KmipError("ObjectDestroyed", "the object has been destroyed");

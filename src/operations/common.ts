@@ -54,7 +54,7 @@ export function directAttrs(p: StructReader): Attr[] {
 
 /** The reply form of a list of attributes: 1.x Attribute structures, or one 2.x Attributes structure. */
 export function attributesReply(attrs: readonly Attr[], version: KmipVersion): TtlvNode[] {
-  const visible = attrs.filter((a) => attrInVersion(a, version));
+  const visible = attrs.filter((a) => attrInVersion(a, version)).map((a) => forVersion(a, version));
   if (isV2(version)) return [struct(Tag.Attributes, visible.map(attrToV2))];
   const seen = new Map<string, number>();
   return visible.map((a) => {
@@ -62,6 +62,12 @@ export function attributesReply(attrs: readonly Attr[], version: KmipVersion): T
     seen.set(a.name, i + 1);
     return attrToV1(a, i);
   });
+}
+
+/** An attribute's value as the version defines it: KMIP 1.0's Digest has no Key Format Type field. */
+export function forVersion(a: Attr, version: KmipVersion): Attr {
+  if (version !== "1.0" || a.name !== "Digest" || a.value.type !== ItemType.Structure) return a;
+  return { name: a.name, value: struct(a.value.tag, a.value.children.filter((c) => c.tag !== Tag.KeyFormatType)) };
 }
 
 /** SHA-256 digest attribute over the key material (or value bytes), as the spec recommends. */

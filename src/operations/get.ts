@@ -1,6 +1,6 @@
 /** Get (1.4 §4.11, 2.1 §6.1.24): the object's content, in the requested Key Format Type. */
 import { Tag } from "../kmip/index.js";
-import { KmipError, itemNotFound } from "../messages/index.js";
+import { KmipError, itemNotFound, objectDestroyed } from "../messages/index.js";
 import { objectTypeOf, stateOf, isDestroyed } from "../model/index.js";
 import { ItemType, enumeration } from "../ttlv/index.js";
 import { loadOnline, targetUid, uidNode } from "./common.js";
@@ -13,7 +13,8 @@ export const get: OperationHandler = async (p, ctx) => {
   if (p.has(Tag.KeyWrappingSpecification)) throw new KmipError("FeatureNotSupported", "Key Wrapping Specification is not supported yet");
   if (p.has(Tag.KeyCompressionType)) throw new KmipError("KeyCompressionTypeNotSupported", "key compression is not supported");
   const obj = await loadOnline(uid, ctx, true);
-  if (isDestroyed(stateOf(obj)) || !obj.content) throw itemNotFound();
+  if (isDestroyed(stateOf(obj))) throw objectDestroyed();
+  if (!obj.content) throw itemNotFound();
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
   return [enumeration(Tag.ObjectType, objectTypeOf(obj)), uidNode(uid), inFormat(obj.content, wanted)];
 };

@@ -203,7 +203,11 @@ def run_sequence(client, version, steps):
         try:
             client.get(uid)
         except pie_exceptions.KmipOperationFailure as e:
-            return e.reason == enums.ResultReason.ITEM_NOT_FOUND, {"reason": str(e.reason)}, True
+            # 1.x has only Item Not Found; 2.x names the case Object Destroyed (2.1 BL-M-8)
+            wanted = [enums.ResultReason.ITEM_NOT_FOUND]
+            if v2:
+                wanted.append(enums.ResultReason.OBJECT_DESTROYED)
+            return e.reason in wanted, {"reason": str(e.reason)}, True
         return False, "Get of a destroyed object succeeded", None
     steps.run("get_after_destroy_item_not_found", get_after_destroy, destroyed)
 
