@@ -34,14 +34,16 @@ const RULES: Readonly<Record<string, AttrRule>> = {
   "Archive Date": SERVER_ONLY,
   "Revocation Reason": SERVER_ONLY,
   "Lease Time": SERVER_ONLY,
-  Fresh: SERVER_ONLY,
+  // A client registering an object may say whether it is fresh (2.1 BL-M-13); it cannot change it later.
+  Fresh: AT_CREATION,
   "Key Value Present": SERVER_ONLY,
   "Always Sensitive": SERVER_ONLY,
   "Never Extractable": SERVER_ONLY,
   "Original Creation Date": SERVER_ONLY,
   "Short Unique Identifier": SERVER_ONLY,
   "Key Format Type": SERVER_ONLY,
-  "Certificate Type": SERVER_ONLY,
+  // 2.x clients state it when registering a certificate (2.1 BL-M-10); it must match the content.
+  "Certificate Type": AT_CREATION,
   "Certificate Length": SERVER_ONLY,
   "Certificate Identifier": SERVER_ONLY,
   "Certificate Subject": SERVER_ONLY,

@@ -15,6 +15,9 @@ export const get: OperationHandler = async (p, ctx) => {
   const obj = await loadOnline(uid, ctx, true);
   if (isDestroyed(stateOf(obj))) throw objectDestroyed();
   if (!obj.content) throw itemNotFound();
+  // 2.x Sensitive: the key material may be used by the server but not returned (2.1 §4.53).
+  const sensitive = obj.attrs.find((a) => a.name === "Sensitive")?.value;
+  if (sensitive?.type === ItemType.Boolean && sensitive.value) throw new KmipError("Sensitive", "the object is sensitive; its key material cannot be returned");
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
   return [enumeration(Tag.ObjectType, objectTypeOf(obj)), uidNode(uid), inFormat(obj.content, wanted)];
 };
