@@ -6,11 +6,11 @@ import { ItemType, enumeration } from "../ttlv/index.js";
 import { loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { inFormat } from "./key-material.js";
+import { wrapContent } from "./key-wrapping.js";
 
 export const get: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
   const wanted = p.optEnum(Tag.KeyFormatType);
-  if (p.has(Tag.KeyWrappingSpecification)) throw new KmipError("FeatureNotSupported", "Key Wrapping Specification is not supported yet");
   if (p.has(Tag.KeyCompressionType)) throw new KmipError("KeyCompressionTypeNotSupported", "key compression is not supported");
   const obj = await loadOnline(uid, ctx, true);
   if (isDestroyed(stateOf(obj))) throw objectDestroyed();
@@ -19,5 +19,8 @@ export const get: OperationHandler = async (p, ctx) => {
   const sensitive = obj.attrs.find((a) => a.name === "Sensitive")?.value;
   if (sensitive?.type === ItemType.Boolean && sensitive.value) throw new KmipError("Sensitive", "the object is sensitive; its key material cannot be returned");
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
-  return [enumeration(Tag.ObjectType, objectTypeOf(obj)), uidNode(uid), inFormat(obj.content, wanted)];
+  let content = inFormat(obj.content, wanted);
+  const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
+  if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);
+  return [enumeration(Tag.ObjectType, objectTypeOf(obj)), uidNode(uid), content];
 };
