@@ -6,6 +6,6 @@ export {
 } from "./xml-read.js";
 export { nodeToXml, nodesToXmlDocument, type XmlWriteOptions } from "./xml-write.js";
 export { nodeToJson, jsonToNode, type JsonItem, type JsonValue, type JsonOptions, type JsonReadOptions } from "./json.js";
-export { nodeToText, type TextOptions } from "./text.js";
+export { nodeToText, hasSecrets, SECRET_TAGS, type TextOptions } from "./text.js";
 export { messageVersion } from "./context.js";
 export { formatIsoDateTime, parseIsoDateTime, nowPlaceholderOffset } from "./values.js";

@@ -15,6 +15,24 @@ export interface TextOptions {
   readonly indent?: string;
   /** Shorten Byte Strings longer than this many bytes (default: never shorten). */
   readonly maxBytes?: number;
+  /** Print secret values (key material, private key parts, passwords, plaintext) instead of masking them. */
+  readonly showSecrets?: boolean;
+}
+
+/**
+ * Items whose value is secret: key material in the clear, private-key components, passwords and
+ * plaintext data. The text view masks them by default (length and a short fingerprint-free
+ * marker), so a decoded capture can be pasted into a ticket without leaking a key.
+ */
+export const SECRET_TAGS: ReadonlySet<number> = new Set([
+  Tag.KeyMaterial, Tag.Key, Tag.PrivateExponent, Tag.P, Tag.Q, Tag.PrimeExponentP, Tag.PrimeExponentQ,
+  Tag.CRTCoefficient, Tag.D, Tag.X, Tag.Password, Tag.Data, Tag.OpaqueDataValue, Tag.CredentialValue,
+]);
+
+/** Whether a tree holds any secret value (so callers can warn before printing it in full). */
+export function hasSecrets(node: TtlvNode): boolean {
+  if (SECRET_TAGS.has(node.tag) && node.type !== ItemType.Structure) return true;
+  return node.type === ItemType.Structure && node.children.some(hasSecrets);
 }
 
 /** The tree, one line per item, each line ending in "\n". */
@@ -27,7 +45,8 @@ export function nodeToText(node: TtlvNode, opts: TextOptions = {}): string {
 function walk(node: TtlvNode, depth: number, attrName: string | undefined, version: KmipVersion | undefined, opts: TextOptions, out: string[]): void {
   const head = `${(opts.indent ?? "  ").repeat(depth)}${elementName(node.tag) ?? tagHex(node.tag)} (${ITEM_TYPE_NAMES[node.type]})`;
   if (node.type !== ItemType.Structure) {
-    out.push(`${head} ${valueForHumans(node, attrName, version, opts)}`);
+    const secret = !opts.showSecrets && SECRET_TAGS.has(node.tag);
+    out.push(`${head} ${secret ? masked(node) : valueForHumans(node, attrName, version, opts)}`);
     return;
   }
   out.push(node.children.length === 0 ? `${head} (empty)` : head);
@@ -36,6 +55,11 @@ function walk(node: TtlvNode, depth: number, attrName: string | undefined, versi
     walk(c, depth + 1, an, version, opts, out);
     if (c.tag === Tag.AttributeName && c.type === ItemType.TextString) an = c.value;
   }
+}
+
+function masked(node: Exclude<TtlvNode, { type: ItemType.Structure }>): string {
+  const size = node.type === ItemType.ByteString ? `${node.value.length} bytes` : node.type === ItemType.TextString ? `${Buffer.byteLength(node.value)} bytes` : "value";
+  return `**** (${size} hidden; --show-secrets to print)`;
 }
 
 function valueForHumans(node: Exclude<TtlvNode, { type: ItemType.Structure }>, attrName: string | undefined, version: KmipVersion | undefined, opts: TextOptions): string {

@@ -9,6 +9,8 @@ import { main } from "../../src/cli/main.js";
 import { readFileSync } from "node:fs";
 import { xmlToNodes } from "../../src/encodings/index.js";
 import { Tag } from "../../src/kmip/index.js";
+import * as kmip from "../../src/kmip/index.js";
+import * as ttlv from "../../src/ttlv/index.js";
 import { encodeTtlv, toHex } from "../../src/ttlv/index.js";
 import { allCaseFiles, deterministicPlaceholders } from "../helpers/oasis.js";
 import { REPO_ROOT, msgencVectors } from "../helpers/shared.js";
@@ -126,5 +128,43 @@ describe("kmipd ttlv (the installed bin)", () => {
   it("runs as a command and decodes", async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, "bin/kmipd.js"), "ttlv", "decode", query.ttlv_hex]);
     expect(stdout).to.match(/Operation.*Query/);
+  });
+});
+
+describe("kmipd ttlv decode keeps secrets out of the text view", () => {
+  const key = Buffer.from("00112233445566778899aabbccddeeff", "hex");
+  const register = (): string => {
+    const { Tag: T, Enums: E } = kmip;
+    const n = ttlv;
+    return toHex(
+      encodeTtlv(
+        n.struct(T.RequestMessage, [
+          n.struct(T.RequestHeader, [n.struct(T.ProtocolVersion, [n.integer(T.ProtocolVersionMajor, 1), n.integer(T.ProtocolVersionMinor, 4)]), n.integer(T.BatchCount, 1)]),
+          n.struct(T.BatchItem, [
+            n.enumeration(T.Operation, E.Operation.Register),
+            n.struct(T.RequestPayload, [
+              n.enumeration(T.ObjectType, E.ObjectType.SymmetricKey),
+              n.struct(T.SymmetricKey, [n.struct(T.KeyBlock, [n.enumeration(T.KeyFormatType, E.KeyFormatType.Raw), n.struct(T.KeyValue, [n.bytes(T.KeyMaterial, key)])])]),
+            ]),
+          ]),
+        ]),
+      ),
+    );
+  };
+
+  it("masks Key Material by default and shows it with --show-secrets", async () => {
+    const hex = register();
+    const plain = await run(["ttlv", "decode", hex]);
+    expect(plain.status).to.equal(0);
+    expect(plain.out).to.match(/KeyMaterial \(ByteString\) \*\*\*\* \(16 bytes hidden/);
+    expect(plain.out).not.to.include(key.toString("hex"));
+    const shown = await run(["ttlv", "decode", "--show-secrets", hex]);
+    expect(shown.out).to.include(key.toString("hex"));
+  });
+
+  it("XML output stays exact (it must re-encode) and says on stderr that it holds secrets", async () => {
+    const xml = await run(["ttlv", "decode", "--format", "xml", register()]);
+    expect(xml.out).to.include(key.toString("hex"));
+    expect(xml.err).to.match(/secrets verbatim/);
   });
 });

@@ -76,7 +76,7 @@ describe("encodings/json", () => {
 
 describe("encodings/text", () => {
   it("renders one line per item with names, ISO dates and raw numbers", () => {
-    const lines = nodeToText(message()).split("\n");
+    const lines = nodeToText(message(), { showSecrets: true }).split("\n");
     expect(lines[0]).to.equal("RequestMessage (Structure)");
     expect(lines).to.include("      ProtocolVersionMajor (Integer) 1");
     expect(lines).to.include("    Operation (Enumeration) Query");
@@ -85,12 +85,14 @@ describe("encodings/text", () => {
     expect(lines).to.include("      Data (ByteString) c50f77");
     expect(lines).to.include(`      0x540001 (TextString) "vendor"`);
     expect(lines.at(-1)).to.equal("");
+    // by default, secret values (here: Data, the plaintext of a crypto operation) are masked
+    expect(nodeToText(message()).split("\n")).to.include("      Data (ByteString) **** (3 bytes hidden; --show-secrets to print)");
   });
 
   it("shortens long byte strings only when asked, and shows unknown enumeration values in hex", () => {
     const long = n.struct(tag("RequestPayload"), [n.bytes(tag("Data"), new Uint8Array(100)), n.enumeration(tag("ObjectType"), 0x80000001)]);
-    expect(nodeToText(long)).to.contain(`Data (ByteString) ${"00".repeat(100)}\n`);
-    expect(nodeToText(long, { maxBytes: 4 })).to.contain("Data (ByteString) 00000000… (100 bytes)\n");
+    expect(nodeToText(long, { showSecrets: true })).to.contain(`Data (ByteString) ${"00".repeat(100)}\n`);
+    expect(nodeToText(long, { maxBytes: 4, showSecrets: true })).to.contain("Data (ByteString) 00000000… (100 bytes)\n");
     expect(nodeToText(long)).to.contain("ObjectType (Enumeration) 0x80000001\n");
   });
 

@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
-import { nodeToJson, nodeToText, nodeToXml, nodesToXmlDocument, nowPlaceholders, xmlToNodes } from "../../encodings/index.js";
+import { hasSecrets, nodeToJson, nodeToText, nodeToXml, nodesToXmlDocument, nowPlaceholders, xmlToNodes } from "../../encodings/index.js";
 import { isKmipVersion, type KmipVersion } from "../../kmip/index.js";
 import { DEFAULT_LIMITS, TtlvFramer, decodeTtlv, encodeTtlv, parseHex, toHex, type TtlvNode } from "../../ttlv/index.js";
 import { CliError, readAll, type CliIo } from "../io.js";
@@ -21,6 +21,7 @@ interface DecodeArgs {
   format: Format;
   "kmip-version"?: string;
   "max-message-size": number;
+  "show-secrets": boolean;
 }
 
 interface EncodeArgs {
@@ -43,7 +44,8 @@ export function ttlvCommand(io: CliIo, setStatus: (code: number) => void): Comma
               .option("in", { type: "string", describe: "read binary TTLV from this file instead" })
               .option("format", { alias: "f", choices: FORMATS, default: "text" as Format, describe: "output form" })
               .option("kmip-version", { type: "string", describe: "version for names when a message carries no Protocol Version (e.g. 1.4)" })
-              .option("max-message-size", { type: "number", default: DEFAULT_LIMITS.maxMessageSize, describe: "largest message accepted, bytes" }),
+              .option("max-message-size", { type: "number", default: DEFAULT_LIMITS.maxMessageSize, describe: "largest message accepted, bytes" })
+              .option("show-secrets", { type: "boolean", default: false, describe: "print key material and other secrets in the text view (masked by default)" }),
           handler: async (a) => setStatus(await decode(a, io)),
         })
         .command<EncodeArgs>({
@@ -69,7 +71,11 @@ async function decode(a: DecodeArgs, io: CliIo): Promise<number> {
   const messages = framer.push(bytes);
   framer.end();
   const trees: TtlvNode[] = messages.map((m) => decodeTtlv(m, { maxMessageSize: a["max-message-size"] }));
-  io.stdout(render(trees, a.format, version));
+  if (a.format !== "text" && trees.some(hasSecrets)) {
+    // XML and JSON are exact encodings (they must re-encode to the same bytes), so nothing is masked
+    io.stderr("kmipd: note: this output contains key material or other secrets verbatim\n");
+  }
+  io.stdout(render(trees, a.format, version, a["show-secrets"]));
   return 0;
 }
 
@@ -86,10 +92,10 @@ async function decodeInput(a: DecodeArgs, io: CliIo): Promise<Buffer> {
   }
 }
 
-function render(trees: TtlvNode[], format: Format, version: KmipVersion | undefined): string {
+function render(trees: TtlvNode[], format: Format, version: KmipVersion | undefined, showSecrets: boolean): string {
   switch (format) {
     case "text":
-      return trees.map((t) => nodeToText(t, { version })).join("\n");
+      return trees.map((t) => nodeToText(t, { version, showSecrets })).join("\n");
     case "xml":
       // several messages become one well-formed document, as the OASIS files hold them
       return trees.length === 1 ? nodeToXml(trees[0]!, { version }) : nodesToXmlDocument(trees, { version });
