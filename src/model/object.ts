@@ -107,15 +107,26 @@ export function valueKey(v: TtlvNode): string {
 }
 
 /**
- * The index terms of an object: every attribute instance, as "name=valueKey", and every direct
- * field of a structured one, as "name.tag=valueKey" (Locate matches a structure on the fields the
- * client gives, e.g. a Name by its Name Value alone).
+ * Attributes not worth an index entry: unique per object or dates (Locate matches dates by range,
+ * by scanning the candidates another term gives). Each index entry costs a B-tree key and, for a
+ * unique value, a counter of its own — most of an object's size on disk when these were indexed.
+ */
+const UNINDEXED: ReadonlySet<string> = new Set(["Unique Identifier", "Digest", "Short Unique Identifier"]);
+
+/** Whether Locate may look this attribute value up in the index (else it filters candidates). */
+export const isIndexed = (name: string, v: TtlvNode): boolean => !UNINDEXED.has(name) && v.type !== ItemType.DateTime;
+
+/**
+ * The index terms of an object: every indexed primitive attribute instance, as "name=valueKey",
+ * and every direct field of a structured one, as "name.tag=valueKey" (Locate matches a structure
+ * on the fields the client gives, e.g. a Name by its Name Value alone).
  */
 export function indexTerms(o: ManagedObject): string[] {
   const terms = new Set<string>();
   for (const a of o.attrs) {
-    terms.add(termOf(a));
-    if (a.value.type === ItemType.Structure) for (const f of a.value.children) terms.add(fieldTermOf(a.name, f));
+    if (!isIndexed(a.name, a.value)) continue;
+    if (a.value.type !== ItemType.Structure) terms.add(termOf(a));
+    else for (const f of a.value.children) if (isIndexed(a.name, f)) terms.add(fieldTermOf(a.name, f));
   }
   return [...terms];
 }

@@ -10,7 +10,7 @@
 import { Enums, Masks, Tag, inVersion, tagByValue } from "../kmip/index.js";
 import { KmipError, isKmipError, isV2 } from "../messages/index.js";
 import {
-  attrsNamed, fieldTermOf, firstAttr, isDestroyed, stateOf, termOf, valueKey, type Attr, type ManagedObject,
+  attrsNamed, fieldTermOf, firstAttr, isDestroyed, isIndexed, stateOf, termOf, valueKey, type Attr, type ManagedObject,
 } from "../model/index.js";
 import { ItemType, integer, type TtlvNode } from "../ttlv/index.js";
 import { usageLimitsOf } from "./attribute-edit.js";
@@ -117,10 +117,11 @@ function criterion(q: Attr): Criterion {
     return { terms: [], test: (o) => attrsNamed(o, q.name).every((i) => dateOf(i.value) === DATE_MAX) };
   }
   if (v.type === ItemType.Structure) {
-    return { terms: v.children.map((f) => fieldTermOf(q.name, f)), test: some((i) => i.type === ItemType.Structure && hasFields(i.children, v.children)) };
+    const terms = isIndexed(q.name, v) ? v.children.filter((f) => isIndexed(q.name, f)).map((f) => fieldTermOf(q.name, f)) : [];
+    return { terms, test: some((i) => i.type === ItemType.Structure && hasFields(i.children, v.children)) };
   }
   const key = valueKey(v);
-  return { terms: [termOf(q)], test: some((i) => valueKey(i) === key) };
+  return { terms: isIndexed(q.name, v) ? [termOf(q)] : [], test: some((i) => valueKey(i) === key) };
 }
 
 /** Every field of the query is a field of the instance (structures match on the fields given). */
