@@ -79,9 +79,9 @@ export const rekey: OperationHandler = async (p, ctx) => {
   old.attrs.push(link(Enums.LinkType.ReplacementObjectLink, neu.uid));
   touch(old, ctx);
   try {
-    // The existing key first: a concurrent change to it fails the Re-key before anything is created.
-    await ctx.objects.update(old);
-    await ctx.objects.insert(neu);
+    // One commit: a concurrent change to the old key fails the whole Re-key, and a crash never
+    // leaves a Replacement link to a key that was not stored.
+    await ctx.objects.updateAndInsert(old, neu);
   } finally {
     key.fill(0); // the content node shares this buffer: erase it only once it is wrapped and stored
   }

@@ -57,6 +57,24 @@ export class ObjectRepository {
     }
   }
 
+  /**
+   * Writes a changed object and a new one in one atomic, durable commit (Re-key: the old key's
+   * Replacement link and the new key appear together or not at all).
+   */
+  async updateAndInsert(changed: LoadedObject, added: ManagedObject): Promise<void> {
+    const upd = await this.toRecord(changed, changed.material, changed.revision + 1);
+    const ins = await this.toRecord(added, undefined, 1);
+    try {
+      await this.store.batch([
+        { kind: "update", rec: upd },
+        { kind: "insert", rec: ins },
+      ]);
+    } catch (e) {
+      if (e instanceof StaleRevisionError) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
+      throw e;
+    }
+  }
+
   findByTerm(owner: string, term: string): Iterable<string> {
     return this.store.findByTerm(owner, term);
   }
