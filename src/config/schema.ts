@@ -54,11 +54,22 @@ export interface LoggingSettings {
   readonly format: LogFormat;
 }
 
+export interface CompatSettings {
+  /**
+   * Get Attributes with no names returns every attribute, as the spec says. Off by default: the
+   * informational attributes of KMIP 1.2+ (Original Creation Date, Always Sensitive, …) are then
+   * left out of that one reply — they are still returned when named, and in Get Attribute List —
+   * because PyKMIP 0.10 clients fail to parse a reply that holds them.
+   */
+  readonly completeGetAttributes: boolean;
+}
+
 export interface KmipdConfig {
   readonly server: ServerSettings;
   readonly tls: TlsSettings;
   readonly limits: LimitSettings;
   readonly logging: LoggingSettings;
+  readonly compat: CompatSettings;
 }
 
 /** The files the TLS settings default to, inside `server.certs_dir`. */
@@ -119,6 +130,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "limits.request_timeout_ms", default: 60_000, check: int(10, 3_600_000) },
   { key: "logging.level", default: "info", check: oneOf(LOG_LEVELS) },
   { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
+  { key: "compat.complete_get_attributes", default: false, check: bool },
 ];
 
 export function snakeToCamel(s: string): string {

@@ -74,3 +74,13 @@ const RULES: Readonly<Record<string, AttrRule>> = {
 export function ruleFor(name: string, custom: boolean): AttrRule {
   return custom ? CUSTOM_RULE : (RULES[name] ?? DEFAULT_RULE);
 }
+
+/**
+ * Server-maintained attributes added in KMIP 1.2 and later that some deployed clients (PyKMIP
+ * 0.10) cannot parse: left out of an unfiltered Get Attributes unless compat.complete_get_attributes.
+ */
+export const INFORMATIONAL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "Original Creation Date", "Always Sensitive", "Never Extractable", "Extractable", "Random Number Generator",
+  "Short Unique Identifier", "Key Format Type", "Protection Storage Mask",
+]);
+

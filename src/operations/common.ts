@@ -1,11 +1,11 @@
 /** Small pieces several operations share: the target object's uid, dates, attribute replies. */
 import { createHash } from "node:crypto";
-import { Enums, Tag, type KmipVersion } from "../kmip/index.js";
+import { Enums, Masks, Tag, type KmipVersion } from "../kmip/index.js";
 import { KmipError, isV2, type StructReader } from "../messages/index.js";
 import {
   attrInVersion, attrToV1, attrToV2, isV1Attribute, readAttributeList, setServerAttr, type Attr, type ManagedObject,
 } from "../model/index.js";
-import { ItemType, bytes, dateTime, enumeration, struct, text, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, boolean, bytes, dateTime, enumeration, integer, struct, text, type TtlvNode } from "../ttlv/index.js";
 import type { OperationContext } from "./context.js";
 import type { LoadedObject } from "./repository.js";
 
@@ -92,6 +92,40 @@ export function initialAttrs(o: ManagedObject, objectType: number, ctx: Operatio
     const active = activation?.type === ItemType.DateTime && activation.value <= now;
     setServerAttr(o, "State", enumeration(0, active ? Enums.State.Active : Enums.State.PreActive));
   }
-  // Original Creation Date is optional (1.4 §3.44) and PyKMIP 0.10 cannot parse it in Get
-  // Attributes replies, so the server does not add it; a client may register it.
+  if (!o.attrs.some((a) => a.name === "Original Creation Date")) setServerAttr(o, "Original Creation Date", dateTime(0, now));
 }
+
+/**
+ * Attributes the server keeps for objects holding key material (1.4 §3.45–3.51, 2.1 §4): Fresh
+ * (until the material is first returned), the sensitivity and extractability flags and their
+ * "always/never" history, the Key Format Type, the Short Unique Identifier (SHA-256 of the Unique
+ * Identifier), the Protection Storage Mask (software: the database key provider), and — for keys
+ * generated here — the Random Number Generator that made them (OpenSSL's CTR_DRBG, AES-256).
+ * Each reply shows only those its version defines.
+ */
+export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefined, generated: boolean): void {
+  const has = (n: string) => o.attrs.some((a) => a.name === n);
+  const flag = (n: string) => {
+    const v = o.attrs.find((a) => a.name === n)?.value;
+    return v?.type === ItemType.Boolean ? v.value : undefined;
+  };
+  if (!has("Fresh")) setServerAttr(o, "Fresh", boolean(0, true));
+  const sensitive = flag("Sensitive") ?? false;
+  const extractable = flag("Extractable") ?? true;
+  if (!has("Sensitive")) setServerAttr(o, "Sensitive", boolean(0, sensitive));
+  if (!has("Extractable")) setServerAttr(o, "Extractable", boolean(0, extractable));
+  setServerAttr(o, "Always Sensitive", boolean(0, sensitive));
+  setServerAttr(o, "Never Extractable", boolean(0, !extractable));
+  if (keyFormatType !== undefined) setServerAttr(o, "Key Format Type", enumeration(0, keyFormatType));
+  setServerAttr(o, "Short Unique Identifier", bytes(0, createHash("sha256").update(o.uid).digest()));
+  setServerAttr(o, "Protection Storage Mask", integer(0, Masks.ProtectionStorageMask.Software));
+  if (generated) {
+    setServerAttr(o, "Random Number Generator", struct(0, [
+      enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),
+      enumeration(Tag.DRBGAlgorithm, Enums.DRBGAlgorithm.CTR),
+      enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
+      integer(Tag.CryptographicLength, 256),
+    ]));
+  }
+}
+

@@ -29,6 +29,8 @@ export interface OperationSettings {
   readonly maxLocateItems: number;
   readonly vendorIdentification: string;
   readonly serverVersion: string;
+  /** Attributes an unfiltered Get Attributes leaves out (see compat.complete_get_attributes). */
+  readonly quietAttributes: ReadonlySet<string>;
 }
 
 /** Reads the request payload and returns the children of the response payload. */

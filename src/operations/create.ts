@@ -3,7 +3,7 @@ import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, setServerAttr, type ManagedObject } from "../model/index.js";
 import { enumeration, integer } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, requestAttrs, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { generateSymmetric, symmetricKeyContent } from "./key-material.js";
 
@@ -24,6 +24,7 @@ export const create: OperationHandler = async (p, ctx) => {
   obj.content = symmetricKeyContent(key, alg, bits);
   initialAttrs(obj, objectType, ctx);
   obj.attrs.push({ name: "Digest", value: digestAttr(key, Enums.KeyFormatType.Raw) });
+  keyObjectAttrs(obj, Enums.KeyFormatType.Raw, true);
   key.fill(0); // the content node holds its own copy
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;

@@ -24,6 +24,9 @@ export const getAttributes: OperationHandler = async (p, ctx) => {
     seen.add(n);
   }
   const obj = await loadOnline(uid, ctx);
-  const attrs = names.length === 0 ? obj.attrs : names.flatMap((n) => obj.attrs.filter((a) => a.name === n));
+  const attrs =
+    names.length === 0
+      ? obj.attrs.filter((a) => !ctx.settings.quietAttributes.has(a.name))
+      : names.flatMap((n) => obj.attrs.filter((a) => a.name === n));
   return [uidNode(uid), ...attributesReply(attrs, ctx.version)];
 };

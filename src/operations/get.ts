@@ -1,8 +1,8 @@
 /** Get (1.4 §4.11, 2.1 §6.1.24): the object's content, in the requested Key Format Type. */
 import { Tag } from "../kmip/index.js";
 import { KmipError, itemNotFound, objectDestroyed } from "../messages/index.js";
-import { objectTypeOf, stateOf, isDestroyed } from "../model/index.js";
-import { ItemType, enumeration } from "../ttlv/index.js";
+import { objectTypeOf, setServerAttr, stateOf, isDestroyed } from "../model/index.js";
+import { ItemType, boolean, enumeration } from "../ttlv/index.js";
 import { loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { inFormat } from "./key-material.js";
@@ -22,5 +22,11 @@ export const get: OperationHandler = async (p, ctx) => {
   let content = inFormat(obj.content, wanted);
   const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
   if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);
+  // Fresh: true until the key material has been served to a client once (1.4 §3.48).
+  const fresh = obj.attrs.find((a) => a.name === "Fresh")?.value;
+  if (fresh?.type === ItemType.Boolean && fresh.value) {
+    setServerAttr(obj, "Fresh", boolean(0, false));
+    await ctx.objects.update(obj);
+  }
   return [enumeration(Tag.ObjectType, objectTypeOf(obj)), uidNode(uid), content];
 };

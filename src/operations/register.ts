@@ -6,7 +6,7 @@ import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
 import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, requestAttrs, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
 
@@ -43,6 +43,8 @@ export const register: OperationHandler = async (p, ctx) => {
     initialAttrs(obj, objectType, ctx);
     const d = digestInput(content);
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
+    const kb = keyBlockOf(content);
+    if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false);
   }
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;

@@ -12,7 +12,7 @@ import { KmipError } from "../messages/index.js";
 import { dateAttr, enumAttr, intAttr, objectTypeOf, removeAttr, setServerAttr, type Attr, type ManagedObject } from "../model/index.js";
 import { dateTime, enumeration, struct, text } from "../ttlv/index.js";
 import { asStored, requireInVersion, requireUniqueName, ruleOf, settleDates, usageLimitsNode, usageLimitsOf } from "./attribute-edit.js";
-import { digestAttr, initialAttrs, loadOnline, requestAttrs, targetUid, touch, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrs, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { generateSymmetric, keyBlockOf, symmetricKeyContent } from "./key-material.js";
 
@@ -20,7 +20,7 @@ import { generateSymmetric, keyBlockOf, symmetricKeyContent } from "./key-materi
 const NOT_COPIED: ReadonlySet<string> = new Set([
   "Unique Identifier", "Short Unique Identifier", "Object Type", "State", "Initial Date", "Last Change Date", "Original Creation Date",
   "Destroy Date", "Compromise Date", "Compromise Occurrence Date", "Revocation Reason", "Archive Date", "Digest", "Link",
-  "Random Number Generator", "Usage Limits", "Fresh",
+  "Random Number Generator", "Usage Limits", "Fresh", "Always Sensitive", "Never Extractable", "Key Format Type",
   "Activation Date", "Process Start Date", "Protect Stop Date", "Deactivation Date",
 ]);
 const SHIFTED_DATES = ["Process Start Date", "Protect Stop Date", "Deactivation Date"] as const;
@@ -73,6 +73,7 @@ export const rekey: OperationHandler = async (p, ctx) => {
   initialAttrs(neu, Enums.ObjectType.SymmetricKey, ctx);
   settleDates(neu, now);
   neu.attrs.push({ name: "Digest", value: digestAttr(key, Enums.KeyFormatType.Raw) }, link(Enums.LinkType.ReplacedObjectLink, uid));
+  keyObjectAttrs(neu, Enums.KeyFormatType.Raw, true);
 
   old.content = undefined; // not re-wrapped: the stored material is kept
   removeAttr(old, "Name");

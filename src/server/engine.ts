@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { KmipdConfig } from "../config/index.js";
 import { createDatabaseKeyProvider } from "../keys/database/index.js";
 import { loadMasterKey } from "../keys/master-key.js";
+import { INFORMATIONAL_ATTRIBUTES } from "../model/index.js";
 import { ObjectRepository } from "../operations/repository.js";
 import { openLmdbStore } from "../store/lmdb/index.js";
 import { createExecutor } from "./executor.js";
@@ -30,7 +31,13 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
     await keys.unwrap(await keys.currentKek(), await keys.wrap(await keys.currentKek(), new Uint8Array(8)));
     const handler = createExecutor({
       objects: new ObjectRepository(store, keys),
-      settings: { defaultKeyBits: 256, maxLocateItems: 1000, vendorIdentification: "kmipd", serverVersion: SERVER_VERSION },
+      settings: {
+        defaultKeyBits: 256,
+        maxLocateItems: 1000,
+        vendorIdentification: "kmipd",
+        serverVersion: SERVER_VERSION,
+        quietAttributes: config.compat.completeGetAttributes ? new Set() : INFORMATIONAL_ATTRIBUTES,
+      },
       limits: {
         maxMessageSize: config.limits.maxMessageSize,
         maxDepth: config.limits.maxDepth,

@@ -32,6 +32,7 @@ describe("config", () => {
         requestTimeoutMs: 60000,
       },
       logging: { level: "info", format: "json" },
+      compat: { completeGetAttributes: false },
     });
   });
 

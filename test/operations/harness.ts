@@ -90,11 +90,11 @@ export interface Item {
   id?: Uint8Array;
 }
 
-export function engine(opts: { principal?: string } = {}) {
+export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string> } = {}) {
   const store = new MemoryStore();
   const handler = createExecutor({
     objects: new ObjectRepository(store, new SoftKeys()),
-    settings: { defaultKeyBits: 256, maxLocateItems: 1000, vendorIdentification: "kmipd", serverVersion: "test" },
+    settings: { defaultKeyBits: 256, maxLocateItems: 1000, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set() },
     limits: { ...DEFAULT_LIMITS, maxBatchItems: 64 },
     log: { warn: () => undefined, error: () => undefined },
   });
