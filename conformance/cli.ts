@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { runCase } from "./runner.js";
 import { judge, jsonReport, markdownReport, tableText, tabulate, type CaseOutcome, type Judged, type UnsupportedList } from "./report.js";
 import { discoverCases, RUNNER_VERSIONS } from "./selection.js";
-import { KmipConnection, connectionSender, endpointFromFiles } from "./transport.js";
+import { checkReachable, connectionSender, endpointFromFiles } from "./transport.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "..");
@@ -91,7 +91,7 @@ async function main(): Promise<number> {
     ...(o.servername ? { servername: o.servername } : {}),
   });
   try {
-    (await KmipConnection.open(endpoint)).close();
+    await checkReachable(endpoint);
   } catch (e) {
     console.error(`cannot reach the server: ${(e as Error).message}`);
     return 2;

@@ -2,7 +2,7 @@
  * One mutual-TLS connection to a KMIP server: send a request message, get its response. Requests
  * may be pipelined; responses are matched to requests in order, as KMIP servers answer them.
  */
-import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
+import { checkServerIdentity, connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { DEFAULT_LIMITS, TtlvFramer, decodeTtlv, encodeTtlv, type StructureNode, type TtlvNode } from "../ttlv/index.js";
 
 export interface ConnectOptions {
@@ -14,7 +14,10 @@ export interface ConnectOptions {
   readonly ca: string | Buffer;
   /** Name to verify the server certificate against (default: host). */
   readonly servername?: string;
+  /** Default for both limits below (handshake 10 s, response 30 s when nothing is given). */
   readonly timeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly responseTimeoutMs?: number;
   readonly maxMessageSize?: number;
 }
 
@@ -26,7 +29,7 @@ interface Pending {
 export class KmipConnection {
   private readonly pending: Pending[] = [];
   private readonly framer: TtlvFramer;
-  private closed: Error | undefined;
+  private closed_: Error | undefined;
 
   private constructor(
     private readonly socket: TLSSocket,
@@ -45,7 +48,7 @@ export class KmipConnection {
       cert: opts.cert,
       key: opts.key,
       ca: opts.ca,
-      servername: opts.servername ?? (isIp(opts.host) ? undefined : opts.host),
+      ...sniAndIdentity(opts),
       minVersion: "TLSv1.2",
     };
     return new Promise((resolve, reject) => {
@@ -53,7 +56,7 @@ export class KmipConnection {
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`TLS handshake with ${opts.host}:${opts.port} timed out`));
-      }, opts.timeoutMs ?? 10_000);
+      }, opts.connectTimeoutMs ?? opts.timeoutMs ?? 10_000);
       socket.once("secureConnect", () => {
         clearTimeout(timer);
         socket.setNoDelay(true);
@@ -73,15 +76,20 @@ export class KmipConnection {
 
   /** Raw form, for tools that build or check bytes themselves. */
   sendBytes(request: Uint8Array): Promise<Buffer> {
-    if (this.closed) return Promise.reject(this.closed);
+    if (this.closed_) return Promise.reject(this.closed_);
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error("no response within the timeout")), this.opts.timeoutMs ?? 30_000);
+      const timer = setTimeout(() => this.fail(new Error("no response within the timeout")), this.opts.responseTimeoutMs ?? this.opts.timeoutMs ?? 30_000);
       this.pending.push({
         resolve: (b) => (clearTimeout(timer), resolve(b)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
       this.socket.write(request);
     });
+  }
+
+  /** True once the connection has failed or been closed; send() then rejects. */
+  get closed(): boolean {
+    return this.closed_ !== undefined;
   }
 
   close(): Promise<void> {
@@ -110,9 +118,18 @@ export class KmipConnection {
   }
 
   private fail(e: Error): void {
-    this.closed ??= e;
+    this.closed_ ??= e;
     for (const p of this.pending.splice(0)) p.reject(e);
   }
 }
 
 const isIp = (h: string): boolean => /^[\d.]+$/.test(h) || h.includes(":");
+
+/** SNI only for names (RFC 6066 forbids IP literals); the server identity checked against `servername` when given. */
+function sniAndIdentity(o: ConnectOptions): Pick<ConnectionOptions, "servername" | "checkServerIdentity"> {
+  const name = o.servername ?? o.host;
+  const sni = isIp(name) ? {} : { servername: name };
+  if (o.servername === undefined) return sni;
+  const expected = o.servername;
+  return { ...sni, checkServerIdentity: (_host, cert) => checkServerIdentity(expected, cert) };
+}
