@@ -67,6 +67,7 @@ function compareNode(e: Expected, a: TtlvNode, path: string, ctx: Ctx, index: nu
   if (en.type !== a.type) return diff(path, `expected type ${typeName(en.type)}, got ${typeName(a.type)} (${describe(a)})`);
   if (en.type !== ItemType.Structure) return comparePrimitive(e, en, a as PrimitiveNode, path, ctx);
   if (R.IGNORED_CONTENT.has(en.tag)) return undefined;
+  if (en.tag === Tag.AttributeValue && ctx.attrName !== undefined && R.IGNORED_ATTRIBUTE_VALUES.has(ctx.attrName)) return undefined;
   const as = a as StructureNode;
   let sub = ctx;
   if (en.tag === Tag.BatchItem) {

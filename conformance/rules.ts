@@ -18,7 +18,14 @@ export const IGNORED_VALUE = set(
 );
 
 /** Structures whose content is not compared at all (server self-description). */
-export const IGNORED_CONTENT = set(Tag.ServerInformation);
+export const IGNORED_CONTENT = set(Tag.ServerInformation, Tag.RandomNumberGenerator);
+
+/**
+ * 1.x attributes whose whole value may differ from the file's: the Random Number Generator a
+ * server reports is its own (KMIP Profiles 2.1 §4.1.2 item 7: any RNG Algorithm, optional fields
+ * present or omitted, any permitted values) — the same rule as the 2.x element above.
+ */
+export const IGNORED_ATTRIBUTE_VALUES: ReadonlySet<string> = new Set(["Random Number Generator"]);
 
 /**
  * Server-assigned identifiers: a literal in an expected response accepts any value of the type

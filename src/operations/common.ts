@@ -5,9 +5,12 @@ import { KmipError, isV2, type StructReader } from "../messages/index.js";
 import {
   attrInVersion, attrToV1, attrToV2, isV1Attribute, readAttributeList, setServerAttr, type Attr, type ManagedObject,
 } from "../model/index.js";
-import { ItemType, boolean, bytes, dateTime, enumeration, integer, struct, text, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, boolean, bytes, dateTime, enumeration, integer, interval, struct, text, type TtlvNode } from "../ttlv/index.js";
 import type { OperationContext } from "./context.js";
 import type { LoadedObject } from "./repository.js";
+
+/** The largest Interval (2^32 − 1 seconds, ~136 years): no lease limit. */
+const UNLIMITED_LEASE = 0xffffffff;
 
 /** An object Archive has moved to archival storage (until Recover brings it back on-line). */
 export const isArchived = (o: ManagedObject): boolean => o.attrs.some((a) => a.name === "Archive Date");
@@ -119,6 +122,9 @@ export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefin
   if (keyFormatType !== undefined) setServerAttr(o, "Key Format Type", enumeration(0, keyFormatType));
   setServerAttr(o, "Short Unique Identifier", bytes(0, createHash("sha256").update(o.uid).digest()));
   setServerAttr(o, "Protection Storage Mask", integer(0, Masks.ProtectionStorageMask.Software));
+  // Lease Time holds "the maximum Lease Time [the server] is able to serve" (1.4 §3.20): kmipd
+  // puts no lease on objects, so the longest an Interval can say.
+  setServerAttr(o, "Lease Time", interval(0, UNLIMITED_LEASE));
   if (generated) {
     setServerAttr(o, "Random Number Generator", struct(0, [
       enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),

@@ -20,7 +20,7 @@ import { generateSymmetric, keyBlockOf, symmetricKeyContent } from "./key-materi
 const NOT_COPIED: ReadonlySet<string> = new Set([
   "Unique Identifier", "Short Unique Identifier", "Object Type", "State", "Initial Date", "Last Change Date", "Original Creation Date",
   "Destroy Date", "Compromise Date", "Compromise Occurrence Date", "Revocation Reason", "Archive Date", "Digest", "Link",
-  "Random Number Generator", "Usage Limits", "Fresh", "Always Sensitive", "Never Extractable", "Key Format Type",
+  "Random Number Generator", "Usage Limits", "Fresh", "Always Sensitive", "Never Extractable", "Key Format Type", "Lease Time",
   "Activation Date", "Process Start Date", "Protect Stop Date", "Deactivation Date",
 ]);
 const SHIFTED_DATES = ["Process Start Date", "Protect Stop Date", "Deactivation Date"] as const;

@@ -50,6 +50,14 @@ describe("conformance runner: comparison rules", () => {
     expect(check(exp21, resp("Get", undefined, { status: "OperationFailed", reason: "ItemNotFound" }, 11))).to.match(/expected ObjectNotFound, got ItemNotFound/);
   });
 
+  it("accepts any Random Number Generator the server reports (Profiles 2.1 §4.1.2 item 7), but not its absence", () => {
+    const rng = (alg: string, extra = "") =>
+      `<Attribute><AttributeName type="TextString" value="Random Number Generator"/><AttributeValue><RNGAlgorithm type="Enumeration" value="${alg}"/>${extra}</AttributeValue></Attribute>`;
+    const exp = getAttrs(rng("ANSIX9_31", '<CryptographicAlgorithm type="Enumeration" value="AES"/>'));
+    expect(check(exp, realAttrs(rng("DRBG", '<DRBGAlgorithm type="Enumeration" value="CTR"/>')))).to.equal("");
+    expect(check(exp, realAttrs(attr1("State", "Enumeration", "Active")))).to.match(/Random Number Generator/);
+  });
+
   it("compares masks as bit sets, whatever the order of the names", () => {
     const exp = getAttrs(attr1("Cryptographic Usage Mask", "Integer", "Decrypt   Encrypt"));
     expect(check(exp, realAttrs(attr1("Cryptographic Usage Mask", "Integer", "Encrypt Decrypt")))).to.equal("");
