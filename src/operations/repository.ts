@@ -6,7 +6,7 @@
 import type { KeyProvider } from "../keys/types.js";
 import { itemNotFound, KmipError } from "../messages/index.js";
 import { decodeAttrs, encodeAttrs, indexTerms, type ManagedObject } from "../model/index.js";
-import type { ObjectRecord, ObjectStore, WrappedMaterial } from "../store/types.js";
+import type { ObjectRecord, ObjectStore, StoreWrite, WrappedMaterial } from "../store/types.js";
 import { StaleRevisionError } from "../store/types.js";
 import { decodeTtlv, encodeTtlv, type TtlvNode } from "../ttlv/index.js";
 
@@ -17,9 +17,35 @@ export interface LoadedObject extends ManagedObject {
 
 export class ObjectRepository {
   constructor(
-    private readonly store: ObjectStore,
-    private readonly keys: KeyProvider,
+    protected readonly store: ObjectStore,
+    protected readonly keys: KeyProvider,
   ) {}
+
+  /**
+   * A repository whose writes are held back until commit(): what Batch Error Continuation Option
+   * Undo needs — the batch's changes become durable together, or not at all. Reads see the
+   * staged writes; the index (Locate) sees only committed ones.
+   */
+  staged(): StagedRepository {
+    return new StagedRepository(this.store, this.keys);
+  }
+
+  /** The stored record, if it exists and `owner` owns it. */
+  protected readRecord(uid: string, owner: string): ObjectRecord | undefined {
+    return this.store.get(uid, owner);
+  }
+
+  /** Writes records atomically and durably. */
+  protected async writeRecords(writes: readonly StoreWrite[]): Promise<void> {
+    try {
+      if (writes.length === 1 && writes[0]!.kind === "insert") await this.store.insert(writes[0]!.rec);
+      else if (writes.length === 1 && writes[0]!.kind === "update") await this.store.update(writes[0]!.rec);
+      else await this.store.batch(writes);
+    } catch (e) {
+      if (e instanceof StaleRevisionError) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
+      throw e;
+    }
+  }
 
   newUid(): string {
     return this.store.newUid();
@@ -27,7 +53,7 @@ export class ObjectRepository {
 
   /** The object, or Item Not Found. `withContent` unwraps the key material too. */
   async load(uid: string, owner: string, withContent = false): Promise<LoadedObject> {
-    const rec = this.store.get(uid, owner);
+    const rec = this.readRecord(uid, owner);
     if (!rec) throw itemNotFound();
     const obj: LoadedObject = { uid, owner, attrs: decodeAttrs(rec.body), revision: rec.revision, material: rec.material };
     if (withContent && rec.material) obj.content = await this.unwrapContent(rec.material);
@@ -35,12 +61,12 @@ export class ObjectRepository {
   }
 
   exists(uid: string, owner: string): boolean {
-    return this.store.get(uid, owner) !== undefined;
+    return this.readRecord(uid, owner) !== undefined;
   }
 
   /** Stores a new object; its content (if any) is wrapped first. Durable when this resolves. */
   async insert(obj: ManagedObject): Promise<void> {
-    await this.store.insert(await this.toRecord(obj, undefined, 1));
+    await this.writeRecords([{ kind: "insert", rec: await this.toRecord(obj, undefined, 1) }]);
   }
 
   /**
@@ -48,13 +74,7 @@ export class ObjectRepository {
    * and `contentChanged`; otherwise the stored wrapped material is kept as it is.
    */
   async update(obj: LoadedObject, contentChanged = false): Promise<void> {
-    const rec = await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1);
-    try {
-      await this.store.update(rec);
-    } catch (e) {
-      if (e instanceof StaleRevisionError) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
-      throw e;
-    }
+    await this.writeRecords([{ kind: "update", rec: await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1) }]);
   }
 
   /**
@@ -62,17 +82,10 @@ export class ObjectRepository {
    * Replacement link and the new key appear together or not at all).
    */
   async updateAndInsert(changed: LoadedObject, added: ManagedObject): Promise<void> {
-    const upd = await this.toRecord(changed, changed.material, changed.revision + 1);
-    const ins = await this.toRecord(added, undefined, 1);
-    try {
-      await this.store.batch([
-        { kind: "update", rec: upd },
-        { kind: "insert", rec: ins },
-      ]);
-    } catch (e) {
-      if (e instanceof StaleRevisionError) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
-      throw e;
-    }
+    await this.writeRecords([
+      { kind: "update", rec: await this.toRecord(changed, changed.material, changed.revision + 1) },
+      { kind: "insert", rec: await this.toRecord(added, undefined, 1) },
+    ]);
   }
 
   findByTerm(owner: string, term: string): Iterable<string> {
@@ -85,7 +98,7 @@ export class ObjectRepository {
     return this.store.listByOwner(owner);
   }
 
-  private async toRecord(obj: ManagedObject, keep: WrappedMaterial | undefined, revision: number): Promise<ObjectRecord> {
+  protected async toRecord(obj: ManagedObject, keep: WrappedMaterial | undefined, revision: number): Promise<ObjectRecord> {
     let material = keep;
     if (!material && obj.content) material = await this.wrapContent(obj.content);
     return { uid: obj.uid, owner: obj.owner, body: encodeAttrs(obj.attrs), material, terms: indexTerms(obj), revision };
@@ -111,3 +124,40 @@ export class ObjectRepository {
     }
   }
 }
+
+/** Writes held in memory until commit(); see ObjectRepository.staged(). */
+export class StagedRepository extends ObjectRepository {
+  /** Latest staged record per uid, and the stored revision it replaces (undefined: a new object). */
+  private readonly pending = new Map<string, { rec: ObjectRecord; base: number | undefined }>();
+
+  protected override readRecord(uid: string, owner: string): ObjectRecord | undefined {
+    const p = this.pending.get(uid);
+    if (p) return p.rec.owner === owner ? p.rec : undefined;
+    return super.readRecord(uid, owner);
+  }
+
+  protected override async writeRecords(writes: readonly StoreWrite[]): Promise<void> {
+    for (const w of writes) {
+      if (w.kind === "insert") {
+        this.pending.set(w.rec.uid, { rec: w.rec, base: undefined });
+      } else if (w.kind === "update") {
+        const cur = this.readRecord(w.rec.uid, w.rec.owner);
+        if (!cur || cur.revision + 1 !== w.rec.revision) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
+        const prev = this.pending.get(w.rec.uid);
+        this.pending.set(w.rec.uid, { rec: w.rec, base: prev ? prev.base : cur.revision });
+      } else {
+        throw new Error("internal: removal is not staged");
+      }
+    }
+  }
+
+  /** Makes every staged write durable in one atomic commit. */
+  async commit(): Promise<void> {
+    const writes: StoreWrite[] = [...this.pending.values()].map(({ rec, base }) =>
+      base === undefined ? { kind: "insert", rec: { ...rec, revision: 1 } } : { kind: "update", rec: { ...rec, revision: base + 1 } },
+    );
+    this.pending.clear();
+    if (writes.length > 0) await super.writeRecords(writes);
+  }
+}
+

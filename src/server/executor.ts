@@ -63,15 +63,28 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
         return failWhole(answerIn, now(), "UnsupportedProtocolVersion", `protocol version ${requested.major}.${requested.minor} is not supported`);
       }
     }
-    if (req.header.batchErrorContinuationOption === Enums.BatchErrorContinuationOption.Undo && req.items.length > 1) {
-      return failWhole(answerIn, now(), "FeatureNotSupported", "Batch Error Continuation Option Undo is not supported");
-    }
-    const ctx: OperationContext = { principal: rctx.principal, version, now, objects: deps.objects, settings: deps.settings, operations: OPERATIONS };
-    const results: ResponseItem[] = [];
+    const option = req.header.batchErrorContinuationOption;
+    // Undo: the batch's writes are staged and committed together; a failure discards them all.
+    const staged = option === Enums.BatchErrorContinuationOption.Undo ? deps.objects.staged() : undefined;
+    const ctx: OperationContext = { principal: rctx.principal, version, now, objects: staged ?? deps.objects, settings: deps.settings, operations: OPERATIONS };
+    let results: ResponseItem[] = [];
     for (const item of req.items) {
       const r = await runItem(item, ctx, deps.log, rctx);
       results.push(r);
-      if (r.status !== Enums.ResultStatus.Success && req.header.batchErrorContinuationOption === Enums.BatchErrorContinuationOption.Stop) break;
+      if (r.status !== Enums.ResultStatus.Success && option !== Enums.BatchErrorContinuationOption.Continue) break;
+    }
+    if (staged) {
+      const failed = results.some((r) => r.status !== Enums.ResultStatus.Success);
+      if (failed) results = results.map((r) => (r.status === Enums.ResultStatus.Success ? { ...r, status: Enums.ResultStatus.OperationUndone } : r));
+      else {
+        try {
+          await staged.commit();
+        } catch (e) {
+          const reason = e instanceof KmipError ? e.reason : "GeneralFailure";
+          if (!(e instanceof KmipError)) deps.log.error({ conn: rctx.connectionId, err: e }, "committing an Undo batch failed");
+          results = results.map((r) => failure(r, reason, "the batch could not be committed; nothing was changed"));
+        }
+      }
     }
     const extras = { clientCorrelationValue: req.header.clientCorrelationValue };
     const ts = now();
