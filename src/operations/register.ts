@@ -8,6 +8,7 @@ import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, ty
 import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
+import { certificateAttrs } from "./certificate.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
 
 const O = Enums.ObjectType;
@@ -45,6 +46,7 @@ export const register: OperationHandler = async (p, ctx) => {
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
     const kb = keyBlockOf(content);
     if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false);
+    if (objectType === O.Certificate) registerCertificate(obj, content);
   }
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;
@@ -60,3 +62,17 @@ function copyKeyBlockFacts(obj: ManagedObject, content: TtlvNode): void {
   if (alg !== undefined && enumAttr(obj, "Cryptographic Algorithm") === undefined) setServerAttr(obj, "Cryptographic Algorithm", enumeration(0, alg));
   if (len !== undefined && intAttr(obj, "Cryptographic Length") === undefined) setServerAttr(obj, "Cryptographic Length", integer(0, len));
 }
+
+/** Certificate Type comes from the content; an X.509 certificate also states its own attributes. */
+function registerCertificate(obj: ManagedObject, content: TtlvNode): void {
+  if (content.type !== ItemType.Structure) return;
+  const type = content.children.find((c) => c.tag === Tag.CertificateType);
+  const value = content.children.find((c) => c.tag === Tag.CertificateValue);
+  if (type?.type === ItemType.Enumeration && !obj.attrs.some((a) => a.name === "Certificate Type")) {
+    setServerAttr(obj, "Certificate Type", enumeration(0, type.value));
+  }
+  if (type?.type === ItemType.Enumeration && type.value === Enums.CertificateType.X_509 && value?.type === ItemType.ByteString) {
+    certificateAttrs(obj, value.value);
+  }
+}
+
