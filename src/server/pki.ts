@@ -8,10 +8,11 @@
  * with SANs), self-signed certificates, and a second CA.
  */
 import { createPrivateKey, randomBytes, webcrypto } from "node:crypto";
-import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DEFAULT_TLS_FILES, type KmipdConfig } from "../config/index.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH, x509 } from "./x509.js";
+import { pathExists } from "./paths.js";
 
 /** A certificate and its private key, both PEM. */
 export interface CertAndKey {
@@ -61,7 +62,7 @@ export function devPkiPaths(dir: string): DevPkiPaths {
 /** The development PKI's files that already exist in dir (paths). */
 export async function existingDevPkiFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
-  for (const p of Object.values(devPkiPaths(dir))) if (await exists(p)) found.push(p);
+  for (const p of Object.values(devPkiPaths(dir))) if (await pathExists(p)) found.push(p);
   return found;
 }
 
@@ -110,21 +111,13 @@ export function describeDevPki(p: DevPkiPaths): string {
 export async function ensureDevPki(config: KmipdConfig): Promise<DevPkiPaths | undefined> {
   const dir = config.server.certsDir;
   const missing: string[] = [];
-  for (const p of [config.tls.cert, config.tls.key, config.tls.ca]) if (!(await exists(p))) missing.push(p);
+  for (const p of [config.tls.cert, config.tls.key, config.tls.ca]) if (!(await pathExists(p))) missing.push(p);
   if (missing.length === 0) return undefined;
   const defaults = (Object.keys(DEFAULT_TLS_FILES) as (keyof typeof DEFAULT_TLS_FILES)[]).every((k) => config.tls[k] === join(dir, DEFAULT_TLS_FILES[k]));
   if (defaults && (await existingDevPkiFiles(dir)).length === 0) return createDevPki(dir);
   throw new Error(`missing TLS file(s): ${missing.join(", ")}${defaults ? " (`kmipd init --force` recreates the development PKI)" : ""}`);
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Writes a certificate (mode 0644) and its key (mode 0600). */
 export async function writePair(certPath: string, keyPath: string, pair: CertAndKey): Promise<void> {

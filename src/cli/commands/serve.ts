@@ -5,7 +5,6 @@
  * Logs go to stdout (JSON lines, or pretty); notices for the operator (PKI created, address)
  * go to stderr.
  */
-import { access } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { loadConfig, type KmipdConfig } from "../../config/index.js";
 import { listenerOptionsFromConfig, startListener, type KmipListener } from "../../server/listener.js";
@@ -13,6 +12,7 @@ import { createLogger, type Logger } from "../../server/log.js";
 import { describeDevPki, ensureDevPki } from "../../server/pki.js";
 import { createServerRuntime, type ServerRuntime } from "../../server/runtime.js";
 import { CliError, type CliIo } from "../io.js";
+import { pathExists } from "../../server/paths.js";
 
 export interface ServeArgs {
   config?: string;
@@ -50,7 +50,7 @@ export function serveCommand(io: CliIo, setStatus: (code: number) => void): Comm
 /** Runs the server until a stop signal; returns the exit status. */
 export async function runServe(args: ServeArgs, io: CliIo, deps: ServeDeps = {}): Promise<number> {
   let file = args.config;
-  if (file === undefined && (await exists(DEFAULT_CONFIG_FILE))) file = DEFAULT_CONFIG_FILE;
+  if (file === undefined && (await pathExists(DEFAULT_CONFIG_FILE))) file = DEFAULT_CONFIG_FILE;
   const config = await loadConfig({
     ...(file === undefined ? {} : { file }),
     overrides: { "server.host": args.host, "server.port": args.port, "server.data_dir": args["data-dir"], "server.certs_dir": args["certs-dir"] },
@@ -123,11 +123,3 @@ export async function runServe(args: ServeArgs, io: CliIo, deps: ServeDeps = {})
   return 0;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
