@@ -13,16 +13,22 @@
  *   locate      Locate by Name over a store preloaded with --preload Secret Data objects with unique
  *               names (Register, --batch items per request); each query names a random preloaded
  *               object; anything but exactly that one hit counts as an error.
+ *   encrypt-decrypt  AES-256-GCM Encrypt of 1 KiB (server-made IV) then Decrypt with the tag, under
+ *               one active key; the plaintext must come back. One sample is the pair.
+ *   create-key-pair-rsa / create-key-pair-ec  Create Key Pair RSA-2048 / EC P-256 (key generation
+ *               runs on the server's event loop or thread pool: this is its cost).
+ * Not in the default --scenarios list: encrypt-decrypt, create-key-pair-rsa, create-key-pair-ec.
  * Figures and the machine go in docs/PERFORMANCE.md.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { KmipClient, KmipRequestError, type ConnectOptions } from "../src/client/index.js";
-import { KMIP_VERSIONS, type KmipVersion } from "../src/kmip/index.js";
+import { Enums, KMIP_VERSIONS, Masks, Tag, type KmipVersion } from "../src/kmip/index.js";
+import { enumeration, integer, struct } from "../src/ttlv/index.js";
 import { bulk, createAesItem, fmtInt, fmtMs, fmtRate, latencyStats, machineInfo, processCpuSeconds, registerSecretItem, serverVendor, table, type LatencyStats } from "./kmip-load-ops.js";
 
-const SCENARIOS = ["create-get", "get", "locate"] as const;
+const SCENARIOS = ["create-get", "get", "locate", "encrypt-decrypt", "create-key-pair-rsa", "create-key-pair-ec"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: a } = parseArgs({
@@ -37,7 +43,7 @@ const { values: a } = parseArgs({
     connections: { type: "string", default: "1,8,32" },
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "1" },
-    scenarios: { type: "string", default: SCENARIOS.join(",") },
+    scenarios: { type: "string", default: "create-get,get,locate" },
     preload: { type: "string", default: "100000" },
     pool: { type: "string", default: "1000" },
     batch: { type: "string", default: "32" },
@@ -105,6 +111,9 @@ const closeAll = (cs: readonly KmipClient[]): Promise<unknown> => Promise.all(cs
 const runId = randomBytes(4).toString("hex");
 const nameOf = (i: number): string => `bench-${runId}-${i}`;
 let pool: string[] | undefined;
+/** The active AES-256 key the encrypt-decrypt scenario uses. */
+let cryptoKey: string | undefined;
+const PLAINTEXT = randomBytes(1024);
 let preloaded: (string | undefined)[] | undefined;
 /** Objects this run has created so far (the store holds at least these). */
 let created = 0;
@@ -143,6 +152,22 @@ async function sample(s: Scenario, c: KmipClient): Promise<void> {
   } else if (s === "get") {
     const uid = pool![randomInt(pool!.length)]!;
     if ((await c.get(uid)).uid !== uid) throw new Mismatch("Get returned another object");
+  } else if (s === "encrypt-decrypt") {
+    const gcm = { blockCipherMode: Enums.BlockCipherMode.GCM, tagLength: 16 };
+    const enc = await c.encrypt(cryptoKey!, PLAINTEXT, gcm);
+    const back = await c.decrypt(cryptoKey!, enc.data, { ...gcm, iv: enc.iv, tag: enc.tag });
+    if (!Buffer.from(back).equals(PLAINTEXT)) throw new Mismatch("Decrypt did not return the plaintext");
+  } else if (s === "create-key-pair-rsa" || s === "create-key-pair-ec") {
+    const common = s === "create-key-pair-rsa"
+      ? [{ name: "Cryptographic Algorithm", value: enumeration(0, Enums.CryptographicAlgorithm.RSA) }, { name: "Cryptographic Length", value: integer(0, 2048) }]
+      : [{ name: "Cryptographic Algorithm", value: enumeration(0, Enums.CryptographicAlgorithm.EC) }, { name: "Cryptographic Length", value: integer(0, 256) }, { name: "Cryptographic Domain Parameters", value: struct(0, [enumeration(Tag.RecommendedCurve, Enums.RecommendedCurve.P_256)]) }];
+    const pair = await c.createKeyPair({
+      common,
+      privateAttrs: [{ name: "Cryptographic Usage Mask", value: integer(0, Masks.CryptographicUsageMask.Sign) }],
+      publicAttrs: [{ name: "Cryptographic Usage Mask", value: integer(0, Masks.CryptographicUsageMask.Verify) }],
+    });
+    created += 2;
+    if (!pair.privateUid || pair.privateUid === pair.publicUid) throw new Mismatch("Create Key Pair returned no distinct identifiers");
   } else {
     let i = randomInt(preloaded!.length);
     while (preloaded![i] === undefined) i = randomInt(preloaded!.length);
@@ -260,6 +285,12 @@ const cells: Cell[] = [];
 for (const s of scenarios) {
   if (s === "get" && !pool) pool = (await build("pool")).filter((u): u is string => u !== undefined);
   if (s === "locate" && !preloaded) preloaded = await build("preload");
+  if (s === "encrypt-decrypt" && !cryptoKey) {
+    const k = await KmipClient.connect(connectOpts);
+    cryptoKey = await k.create();
+    await k.activate(cryptoKey);
+    await k.close();
+  }
   for (const n of connectionCounts) {
     const c = await cell(s, n);
     cells.push(c);

@@ -3,7 +3,7 @@
  * chosen protocol version (1.0–2.1). Used by kmipd's tests, benchmark and CLI, and exported.
  */
 import { Enums, Masks, Tag, attributeByName, type KmipVersion } from "../kmip/index.js";
-import { ItemType, bytes, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, boolean, bytes, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../ttlv/index.js";
 import { attributesNode, readAttrs, v1Attribute, v2Element, type ClientAttr } from "./attributes.js";
 import { KmipConnection, type ConnectOptions } from "./connection.js";
 
@@ -238,6 +238,84 @@ export class KmipClient {
   async destroy(uid: string): Promise<void> {
     await this.call(Op.Destroy, [text(Tag.UniqueIdentifier, uid)]);
   }
+
+  /** Creates a key pair; `common` attributes apply to both halves (algorithm, length or curve …). */
+  async createKeyPair(o: { common: readonly ClientAttr[]; privateAttrs?: readonly ClientAttr[]; publicAttrs?: readonly ClientAttr[] }): Promise<{ privateUid: string; publicUid: string }> {
+    const v2 = this.version.startsWith("2.");
+    const holder = (v1: number, v2t: number, attrs: readonly ClientAttr[]) =>
+      v2 ? struct(v2t, attrs.map(v2Element)) : struct(v1, attrs.map((a) => v1Attribute(a)));
+    const p = await this.call(Op.CreateKeyPair, [
+      holder(Tag.CommonTemplateAttribute, Tag.CommonAttributes, o.common),
+      holder(Tag.PrivateKeyTemplateAttribute, Tag.PrivateKeyAttributes, o.privateAttrs ?? []),
+      holder(Tag.PublicKeyTemplateAttribute, Tag.PublicKeyAttributes, o.publicAttrs ?? []),
+    ]);
+    const privateUid = textOf(p, Tag.PrivateKeyUniqueIdentifier);
+    const publicUid = textOf(p, Tag.PublicKeyUniqueIdentifier);
+    if (privateUid === undefined || publicUid === undefined) throw new KmipRequestError(undefined, "Create Key Pair response without both identifiers");
+    return { privateUid, publicUid };
+  }
+
+  /** Encrypt; returns the ciphertext and whatever IV/nonce and tag the server used or made. */
+  async encrypt(uid: string, data: Uint8Array, o: CryptoOptions = {}): Promise<{ data: Uint8Array; iv?: Uint8Array; tag?: Uint8Array }> {
+    const p = await this.call(Op.Encrypt, cryptoPayload(uid, o, data));
+    return { data: bytesOf(p, Tag.Data) ?? new Uint8Array(0), iv: bytesOf(p, Tag.IVCounterNonce), tag: bytesOf(p, Tag.AuthenticatedEncryptionTag) };
+  }
+
+  async decrypt(uid: string, data: Uint8Array, o: CryptoOptions & { tag?: Uint8Array } = {}): Promise<Uint8Array> {
+    const p = await this.call(Op.Decrypt, cryptoPayload(uid, o, data, o.tag ? [bytes(Tag.AuthenticatedEncryptionTag, o.tag)] : []));
+    return bytesOf(p, Tag.Data) ?? new Uint8Array(0);
+  }
+
+  async sign(uid: string, data: Uint8Array, o: CryptoOptions = {}): Promise<Uint8Array> {
+    const p = await this.call(Op.Sign, cryptoPayload(uid, o, data));
+    return bytesOf(p, Tag.SignatureData) ?? new Uint8Array(0);
+  }
+
+  /** True when the server answers Validity Indicator Valid. */
+  async signatureVerify(uid: string, data: Uint8Array, signature: Uint8Array, o: CryptoOptions = {}): Promise<boolean> {
+    const p = await this.call(Op.SignatureVerify, cryptoPayload(uid, o, data, [bytes(Tag.SignatureData, signature)]));
+    const v = child(p, Tag.ValidityIndicator);
+    return v?.type === ItemType.Enumeration && v.value === Enums.ValidityIndicator.Valid;
+  }
+
+  async mac(uid: string, data: Uint8Array, o: CryptoOptions = {}): Promise<Uint8Array> {
+    const p = await this.call(Op.MAC, cryptoPayload(uid, o, data));
+    return bytesOf(p, Tag.MACData) ?? new Uint8Array(0);
+  }
+}
+
+/** Cryptographic Parameters fields (enumeration values from Enums) and the IV / AAD of a crypto call. */
+export interface CryptoOptions {
+  readonly algorithm?: number;
+  readonly blockCipherMode?: number;
+  readonly paddingMethod?: number;
+  readonly hashingAlgorithm?: number;
+  readonly tagLength?: number;
+  readonly randomIV?: boolean;
+  readonly iv?: Uint8Array;
+  readonly aad?: Uint8Array;
+}
+
+/** Payload of a crypto call in the spec's field order: uid, Cryptographic Parameters, Data, IV, AAD, then `rest`. */
+function cryptoPayload(uid: string, o: CryptoOptions, data: Uint8Array, rest: readonly TtlvNode[] = []): TtlvNode[] {
+  const cp: TtlvNode[] = [];
+  if (o.blockCipherMode !== undefined) cp.push(enumeration(Tag.BlockCipherMode, o.blockCipherMode));
+  if (o.paddingMethod !== undefined) cp.push(enumeration(Tag.PaddingMethod, o.paddingMethod));
+  if (o.hashingAlgorithm !== undefined) cp.push(enumeration(Tag.HashingAlgorithm, o.hashingAlgorithm));
+  if (o.algorithm !== undefined) cp.push(enumeration(Tag.CryptographicAlgorithm, o.algorithm));
+  if (o.randomIV !== undefined) cp.push(boolean(Tag.RandomIV, o.randomIV));
+  if (o.tagLength !== undefined) cp.push(integer(Tag.TagLength, o.tagLength));
+  const out: TtlvNode[] = [text(Tag.UniqueIdentifier, uid)];
+  if (cp.length) out.push(struct(Tag.CryptographicParameters, cp));
+  out.push(bytes(Tag.Data, data));
+  if (o.iv) out.push(bytes(Tag.IVCounterNonce, o.iv));
+  if (o.aad) out.push(bytes(Tag.AuthenticatedEncryptionAdditionalData, o.aad));
+  return [...out, ...rest];
+}
+
+function bytesOf(s: StructureNode, tag: number): Uint8Array | undefined {
+  const n = child(s, tag);
+  return n?.type === ItemType.ByteString ? n.value : undefined;
 }
 
 /** Key Material (or Opaque Data Value) bytes of an object structure, when they are a byte string. */
