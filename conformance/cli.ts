@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { runCase } from "./runner.js";
 import { judge, jsonReport, markdownReport, tableText, tabulate, type CaseOutcome, type Judged, type UnsupportedList } from "./report.js";
 import { discoverCases, RUNNER_VERSIONS } from "./selection.js";
-import { checkReachable, connectionSender, endpointFromFiles } from "./transport.js";
+import { checkReachable, endpointFromFiles, senderFor } from "./transport.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "..");
@@ -24,7 +24,7 @@ const USAGE = `usage: npm run conformance -- --host H --port P --cert C --key K 
   [--versions 1.4,2.1] [--profiles BL,SKLC,SKFF,OMOS|TC] [--include-optional] [--files GLOB,...]
   [--report docs/CONFORMANCE.md] [--json out.json] [--unsupported conformance/unsupported.json]
   [--write-unsupported FILE] [--cases DIR] [--servername NAME] [--timeout MS] [--skew S]
-  [--no-cleanup] [--verbose]`;
+  [--no-cleanup] [--https] [--verbose]`;
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);
@@ -56,6 +56,7 @@ async function main(): Promise<number> {
         timeout: { type: "string", default: "30000" },
         skew: { type: "string", default: "300" },
         "no-cleanup": { type: "boolean", default: false },
+        https: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -100,7 +101,7 @@ async function main(): Promise<number> {
   console.log(`replaying ${cases.length} case files against ${o.host}:${port}`);
   const outcomes: CaseOutcome[] = [];
   for (const file of cases) {
-    const sender = connectionSender(endpoint);
+    const sender = senderFor(file.family, endpoint, o.https);
     const result = await runCase(readFileSync(file.path, "utf8"), sender.send, { skew: Number(o.skew), cleanup: !o["no-cleanup"] });
     sender.close();
     outcomes.push({ file, result });

@@ -25,7 +25,7 @@ const LAYERS: Record<string, string[]> = {
   operations: ["ttlv", "kmip", "messages", "model", "store", "keys"],
   client: ["ttlv", "kmip", "messages", "encodings"],
   config: ["ttlv", "kmip"],
-  server: ["ttlv", "kmip", "messages", "model", "store", "keys", "operations", "config"],
+  server: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "config"],
   cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server"],
 };
 

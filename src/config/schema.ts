@@ -23,6 +23,9 @@ export interface ServerSettings {
   readonly port: number;
   readonly dataDir: string;
   readonly certsDir: string;
+  /** Also accept KMIP over HTTPS (POST, TTLV/XML/JSON bodies) on the KMIP port. */
+  readonly https: boolean;
+  readonly httpsPath: string;
 }
 
 export interface TlsSettings {
@@ -102,6 +105,7 @@ function oneOf(values: readonly string[]): Check {
 const bool: Check = (v) => (typeof v === "boolean" ? { ok: true, value: v } : { ok: false, expected: "true or false" });
 
 /** A file or directory path: a non-empty string without NUL. */
+const urlPath: Check = (v) => (typeof v === "string" && /^\/[A-Za-z0-9._~\/-]*$/.test(v) ? { ok: true, value: v } : { ok: false, expected: "a URL path starting with /" });
 const path: Check = (v) => (typeof v === "string" && v.length > 0 && !v.includes("\0") ? { ok: true, value: v } : { ok: false, expected: "a non-empty path" });
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -113,6 +117,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "server.port", default: 5696, check: int(0, 65535) },
   { key: "server.data_dir", default: "./data", check: path },
   { key: "server.certs_dir", default: "./certs", check: path },
+  { key: "server.https", default: false, check: bool },
+  { key: "server.https_path", default: "/kmip", check: urlPath },
   { key: "tls.min_version", default: "TLSv1.2", check: oneOf(TLS_VERSIONS) },
   { key: "tls.cert", default: undefined, check: path },
   { key: "tls.key", default: undefined, check: path },

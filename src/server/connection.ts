@@ -73,6 +73,11 @@ export class Connection {
     return this.closed;
   }
 
+  /** Bytes read from the socket before this connection took it over (the listener's protocol sniff). */
+  receive(chunk: Buffer): void {
+    this.onData(chunk);
+  }
+
   /** Closes at once, dropping anything unanswered. */
   destroy(): void {
     this.stopReading = true;

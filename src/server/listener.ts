@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import type { IdentitySource, KmipdConfig, LimitSettings, TlsVersion } from "../config/index.js";
 import { Connection } from "./connection.js";
+import { HttpKmip, looksLikeHttp } from "./http.js";
 import { newCounters, snapshot, type ListenerCounters, type RejectReason } from "./counters.js";
 import type { MessageHandler, RequestContext } from "./handler.js";
 import type { Logger } from "./log.js";
@@ -45,6 +46,8 @@ export interface ListenerOptions {
   readonly maxQueuedPerConnection?: number;
   /** After the server ends a connection, how long the client gets to close its side (default 2 s). */
   readonly closeGraceMs?: number;
+  /** Also serve KMIP over HTTPS on this port, at this request path (server.https). */
+  readonly httpsPath?: string;
 }
 
 /** Reads the TLS files named by the config into listener options. */
@@ -70,6 +73,7 @@ export async function listenerOptionsFromConfig(config: KmipdConfig, handler: Me
     limits: config.limits,
     handler,
     log,
+    ...(config.server.https ? { httpsPath: config.server.httpsPath } : {}),
   };
 }
 
@@ -90,9 +94,16 @@ export class KmipListener {
   private readonly log: Logger;
   private nextId = 1;
   private stopping: Promise<void> | undefined;
+  /** KMIP over HTTPS on this port, when server.https is on; and the sockets it has taken. */
+  private readonly http: HttpKmip | undefined;
+  private readonly httpSockets = new Set<Socket>();
 
   constructor(private readonly opts: ListenerOptions) {
     this.log = opts.log;
+    this.http = opts.httpsPath === undefined ? undefined : new HttpKmip({
+      handler: opts.handler, path: opts.httpsPath, maxMessageSize: opts.limits.maxMessageSize,
+      requestTimeoutMs: opts.limits.requestTimeoutMs, idleTimeoutMs: opts.limits.idleTimeoutMs, log: opts.log,
+    });
     this.server = createServer({
       cert: opts.tls.cert,
       key: opts.tls.key,
@@ -155,13 +166,16 @@ export class KmipListener {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.log.info({ connections: this.connections.size, drainTimeoutMs }, "stopping: draining connections");
     for (const s of this.handshaking.values()) s.destroy();
-    const drained = Promise.all([...this.connections].map((c) => c.drain()));
+    this.http?.closeIdle();
+    const httpClosed = [...this.httpSockets].map((s) => new Promise<void>((resolve) => s.once("close", () => resolve())));
+    const drained = Promise.all([...this.connections].map((c) => c.drain()).concat(httpClosed));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainTimeoutMs)));
     if (await Promise.race([drained.then(() => false), timedOut])) {
       this.log.warn({ connections: this.connections.size }, "drain timeout; closing the remaining connections");
       for (const c of this.connections) c.destroy();
       for (const s of this.handshaking.values()) s.destroy();
+      for (const s of this.httpSockets) s.destroy();
     }
     clearTimeout(timer);
     await closed;
@@ -207,9 +221,34 @@ export class KmipListener {
     }
     this.perClient.set(principal, open + 1);
     this.counters.connectionsEstablished++;
-
     const ctx: RequestContext = Object.freeze({ principal, peer, connectionId: this.nextId++ });
     const log = this.log.child({ conn: ctx.connectionId, principal });
+    log.info({ peer, protocol: s.getProtocol(), cipher: s.getCipher().name, resumed: s.isSessionReused(), serial: info.serialNumber }, "connection open");
+    s.once("close", () => {
+      this.counters.connectionsEstablished--;
+      const n = (this.perClient.get(principal) ?? 1) - 1;
+      if (n > 0) this.perClient.set(principal, n);
+      else this.perClient.delete(principal);
+      log.info({}, "connection closed");
+    });
+    const http = this.http;
+    if (!http) return void this.openTtlv(s, ctx, log);
+    // KMIP over HTTPS shares the port: the first bytes say which protocol this connection speaks
+    const silent = () => s.destroy();
+    s.setTimeout(this.opts.limits.idleTimeoutMs);
+    s.once("timeout", silent);
+    s.once("data", (first: Buffer) => {
+      s.off("timeout", silent);
+      s.setTimeout(0);
+      if (!looksLikeHttp(first)) return void this.openTtlv(s, ctx, log).receive(first);
+      this.httpSockets.add(s);
+      s.once("close", () => this.httpSockets.delete(s));
+      http.adopt(s, first, ctx);
+    });
+  }
+
+  /** A TTLV connection on an authenticated socket. */
+  private openTtlv(s: TLSSocket, ctx: RequestContext, log: Logger): Connection {
     const conn = new Connection(
       s,
       ctx,
@@ -225,15 +264,8 @@ export class KmipListener {
       this.counters,
     );
     this.connections.add(conn);
-    log.info({ peer, protocol: s.getProtocol(), cipher: s.getCipher().name, resumed: s.isSessionReused(), serial: info.serialNumber }, "connection open");
-    void conn.closed.then(() => {
-      this.connections.delete(conn);
-      this.counters.connectionsEstablished--;
-      const n = (this.perClient.get(principal) ?? 1) - 1;
-      if (n > 0) this.perClient.set(principal, n);
-      else this.perClient.delete(principal);
-      log.info({}, "connection closed");
-    });
+    void conn.closed.then(() => this.connections.delete(conn));
+    return conn;
   }
 
   private refuse(s: TLSSocket, reason: RejectReason, fields: Record<string, unknown>, msg: string): void {

@@ -11,7 +11,7 @@ const EXAMPLE = resolve(REPO_ROOT, "config.example.toml");
 describe("config", () => {
   it("has the documented defaults", () => {
     expect(defaultConfig()).to.deep.equal({
-      server: { host: "0.0.0.0", port: 5696, dataDir: "./data", certsDir: "./certs" },
+      server: { host: "0.0.0.0", port: 5696, dataDir: "./data", certsDir: "./certs", https: false, httpsPath: "/kmip" },
       tls: {
         minVersion: "TLSv1.2",
         cert: join("./certs", "server.pem"),
