@@ -9,8 +9,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KmipConnection } from "../../src/client/index.js";
 import { nodeToText } from "../../src/encodings/index.js";
-import { Enums, Tag } from "../../src/kmip/index.js";
-import { ItemType, decodeTtlv, encodeTtlv, parseHex, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
+import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
+import { ItemType, boolean, bytes, decodeTtlv, encodeTtlv, enumeration, integer, parseHex, struct, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
 import type { RunningKmipd } from "../integration/harness.js";
 
 export const TRANSCRIPTS_DIR = process.env.KMIPD_TRANSCRIPTS ?? "/work/shared/client-transcripts";
@@ -170,4 +170,32 @@ export function keyOf(getPayload: StructureNode, objectTag: number): { format?: 
 /** Protocol versions listed in a Discover Versions payload, as "major.minor". */
 export function listedVersions(p: StructureNode): string[] {
   return (children(p, Tag.ProtocolVersion) as StructureNode[]).map((pv) => `${numOf(pv, Tag.ProtocolVersionMajor)}.${numOf(pv, Tag.ProtocolVersionMinor)}`);
+}
+
+export interface BuiltItem {
+  readonly op: number;
+  readonly payload: readonly TtlvNode[];
+  /** Unique Batch Item ID bytes, when the item should carry one. */
+  readonly id?: Uint8Array;
+}
+
+/**
+ * A request message for the flows the transcripts only describe (no bytes captured): header
+ * with the given version, optional header fields (e.g. Maximum Response Size) and batch options.
+ */
+export function buildRequest(version: KmipVersion, items: readonly BuiltItem[], o: { header?: readonly TtlvNode[]; batchOrder?: boolean } = {}): StructureNode {
+  const [major, minor] = version.split(".").map(Number) as [number, number];
+  const header: TtlvNode[] = [struct(Tag.ProtocolVersion, [integer(Tag.ProtocolVersionMajor, major), integer(Tag.ProtocolVersionMinor, minor)]), ...(o.header ?? [])];
+  if (o.batchOrder !== undefined) header.push(boolean(Tag.BatchOrderOption, o.batchOrder));
+  header.push(integer(Tag.BatchCount, items.length));
+  return struct(Tag.RequestMessage, [
+    struct(Tag.RequestHeader, header),
+    ...items.map((it) =>
+      struct(Tag.BatchItem, [
+        enumeration(Tag.Operation, it.op),
+        ...(it.id ? [bytes(Tag.UniqueBatchItemID, it.id)] : []),
+        struct(Tag.RequestPayload, [...it.payload]),
+      ]),
+    ),
+  ]);
 }
