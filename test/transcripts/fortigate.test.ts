@@ -49,4 +49,13 @@ describe("transcripts: FortiGate (KMIP 1.0, rebuilt: Authentication header, batc
     // Exact matching: a prefix of a name finds nothing.
     expect(found).to.deep.equal([[a], [b], [], []]);
   });
+
+  it("a Locate whose Name filter is wrapped in a Template-Attribute (as the simulations describe) still matches exactly", async () => {
+    const c = await srv.client("1.0");
+    const a = await c.create({ name: "fgt-wrapped" });
+    const [max, filter] = byName("fgt-wrapped");
+    const req = buildRequest("1.0", [{ op: Op.Locate, payload: [max!, struct(Tag.TemplateAttribute, [filter!])] }], { header: [auth] });
+    const [item] = expectAnswered(req, await rp.send("fgt", req));
+    expect(children(payloadOf(item!), Tag.UniqueIdentifier).map((n) => (n as { value: string }).value)).to.deep.equal([a]);
+  });
 });
