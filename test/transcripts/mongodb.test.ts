@@ -9,9 +9,11 @@
 import { expect } from "chai";
 import { createDecipheriv } from "node:crypto";
 import { Enums, Tag } from "../../src/kmip/index.js";
-import { ItemType, bytes, parseHex, type StructureNode } from "../../src/ttlv/index.js";
+import { ItemType, bytes, integer, parseHex, struct, type StructureNode } from "../../src/ttlv/index.js";
 import { startKmipd, type RunningKmipd } from "../integration/harness.js";
-import { Replayer, child, decodeHex, expectAnswered, keyOf, loadTranscript, numOf, payloadOf, requestItems, rewriteUids, rewriteValue, struct_, textOf } from "./replay.js";
+import {
+  Replayer, child, decodeHex, expectAnswered, keyOf, loadTranscript, mapTree, numOf, payloadOf, requestItems, rewriteUids, rewriteValue, struct_, textOf,
+} from "./replay.js";
 
 const csfle = loadTranscript("mongodb-csfle.json");
 const lmc = loadTranscript("mongodb-libmongocrypt.json");
@@ -88,6 +90,16 @@ describe("transcripts: MongoDB CSFLE and libmongocrypt (KMIP 1.0 / 1.2)", functi
       expect(k.format).to.equal(Enums.KeyFormatType.Opaque);
       expect(k.material?.equals(Buffer.alloc(96))).to.equal(true);
     });
+  });
+
+  it('older libmongocrypt builds: the golden Register as KMIP 1.4 with Unique Batch Item ID "A" is answered in 1.4 and echoes "A"', async () => {
+    // Built from the golden bytes: header minor 0 → 4, and the ID the 2021 kms-message test shows.
+    let req = rewriteValue(decodeHex(REGISTER!), Tag.ProtocolVersionMinor, integer(Tag.ProtocolVersionMinor, 4));
+    req = mapTree(req, (n) =>
+      n.tag === Tag.BatchItem && n.type === ItemType.Structure ? struct(Tag.BatchItem, [n.children[0]!, bytes(Tag.UniqueBatchItemID, Buffer.from("A")), ...n.children.slice(1)]) : n,
+    ) as StructureNode;
+    const [item] = expectAnswered(req, await once(req));
+    expect(textOf(payloadOf(item!), Tag.UniqueIdentifier)).to.be.a("string").and.not.equal("");
   });
 
   describe("libmongocrypt delegated flow: Create → Activate → Encrypt → Decrypt", () => {
