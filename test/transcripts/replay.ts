@@ -1,19 +1,20 @@
 /**
- * Replays real client transcripts (/work/shared/client-transcripts, read at test time, never
+ * Replays real client transcripts (../shared/client-transcripts or $KMIP_SHARED_DIR, read at test time, never
  * copied here) against a real kmipd over real TLS. One TLS connection per session id, opened at
  * its first request, so connection grouping in a capture is kept.
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { KmipConnection } from "../../src/client/index.js";
 import { nodeToText } from "../../src/encodings/index.js";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import { ItemType, boolean, bytes, decodeTtlv, encodeTtlv, enumeration, integer, parseHex, struct, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
+import { SHARED_DIR } from "../helpers/shared.js";
 import type { RunningKmipd } from "../integration/harness.js";
 
-export const TRANSCRIPTS_DIR = process.env.KMIPD_TRANSCRIPTS ?? "/work/shared/client-transcripts";
+export const TRANSCRIPTS_DIR = process.env.KMIPD_TRANSCRIPTS ?? resolve(SHARED_DIR, "client-transcripts");
 
 export interface Exchange {
   readonly request_hex: string;
