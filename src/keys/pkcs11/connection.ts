@@ -7,7 +7,9 @@
 import { KeyProviderError } from "../types.js";
 import { ckrKind, ckrName, toKeyProviderError } from "./ckr.js";
 import { acquireModule, ensureInitialized, findSlot, reinitialize, releaseModule, slotNumber, type Handle, type LoadedModule, type Pkcs11Api } from "./module.js";
+import { FAIL_FAST } from "./resilience.js";
 import { SessionPool } from "./session-pool.js";
+
 
 export interface ConnectionOptions {
   readonly library: string;
@@ -103,7 +105,7 @@ export class TokenConnection {
     if (this.pool && !this.broken && this.pool.generation === this.module.generation) return this.pool;
     if (Date.now() < this.unavailableUntil) {
       const why = this.lastProblem?.code ? ` (${this.lastProblem.code})` : "";
-      throw new KeyProviderError(`${what}: HSM token "${this.opts.token}" is unavailable${why}`, true, this.lastProblem?.code);
+      throw new KeyProviderError(`${what}: HSM token "${this.opts.token}" is unavailable${why}`, true, FAIL_FAST);
     }
     // Sessions of an older generation died with C_Finalize; closing them would only fail.
     this.pool?.close(this.pool.generation === this.module.generation);

@@ -25,6 +25,8 @@ export interface LoadedModule {
 }
 
 const loaded = new Map<string, LoadedModule>();
+/** Modules alive per library path, shared or not: the library is finalized when the last goes. */
+const alive = new Map<string, number>();
 
 /**
  * The module for `path`, loaded on first use. `wrap` (tests: a Proxy that watches or breaks
@@ -40,6 +42,7 @@ export function acquireModule(path: string, wrap?: (api: Pkcs11Api) => Pkcs11Api
   raw.load(path);
   const m: LoadedModule = { path, api: wrap ? wrap(raw) : raw, generation: 0, initialized: false, refs: 1, shared: !wrap };
   if (m.shared) loaded.set(path, m);
+  alive.set(path, (alive.get(path) ?? 0) + 1);
   return m;
 }
 
@@ -70,7 +73,11 @@ export function releaseModule(m: LoadedModule): void {
   if (--m.refs > 0) return;
   if (m.shared && loaded.get(m.path) === m) loaded.delete(m.path);
   m.generation++;
-  finalizeQuietly(m);
+  const left = (alive.get(m.path) ?? 1) - 1;
+  if (left > 0) alive.set(m.path, left);
+  else alive.delete(m.path);
+  // C_Finalize is process-wide: only when no other module on this library is still in use.
+  if (left === 0) finalizeQuietly(m);
   try {
     m.api.close();
   } catch {

@@ -5,6 +5,9 @@
  */
 import { KeyProviderError } from "../types.js";
 
+/** Transient, but not worth a retry: the token was probed moments ago (see connection.ts). */
+export const FAIL_FAST = "HSM_UNAVAILABLE";
+
 export interface RetryPolicy {
   /** Retries after the first attempt. */
   readonly retryCount: number;
@@ -25,7 +28,7 @@ export async function withRetry<T>(policy: RetryPolicy, what: string, attempt: (
     try {
       return await withDeadline(deadline, what, attempt);
     } catch (err) {
-      if (!(err instanceof KeyProviderError) || !err.transient || i >= policy.retryCount) throw err;
+      if (!(err instanceof KeyProviderError) || !err.transient || i >= policy.retryCount || err.code === FAIL_FAST) throw err;
       const delay = policy.retryDelayMs * 2 ** i;
       if (Date.now() + delay >= deadline) throw err;
       await sleep(delay);
