@@ -30,9 +30,10 @@ export function frameDek(dek: Uint8Array, padOddLengths: boolean): Framed {
 /** Split a stored blob into its RFC 5649 part and whether it is framed. */
 export function parseBlob(blob: Uint8Array): { framed: boolean; wrapped: Buffer } {
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-  if (b.length % 8 === 1 && b[0] === FRAMED) return { framed: true, wrapped: b.subarray(1) };
-  if (b.length < 16 || b.length % 8 !== 0 || b.length > MAX_DEK_BYTES + 16) throw new KeyProviderError(`not a wrapped DEK (${b.length} bytes)`);
-  return { framed: false, wrapped: b };
+  const framed = b.length % 8 === 1 && b[0] === FRAMED;
+  const wrapped = framed ? b.subarray(1) : b;
+  if (wrapped.length < 16 || wrapped.length % 8 !== 0 || wrapped.length > MAX_DEK_BYTES + 16) throw new KeyProviderError(`not a wrapped DEK (${b.length} bytes)`);
+  return { framed, wrapped };
 }
 
 export function storeBlob(framed: boolean, wrapped: Buffer): Buffer {
