@@ -1,5 +1,6 @@
 /** The PKCS#11 key provider on a real SoftHSM2 token the test creates: KEKs, wrap, unwrap, in-HSM rewrap. */
 import { randomBytes } from "node:crypto";
+import { inspect } from "node:util";
 import { expect } from "chai";
 import pkcs11js from "pkcs11js";
 import { createPkcs11KeyProvider, kekObjectId, type Pkcs11Api, type Pkcs11KeyProvider } from "../../src/keys/pkcs11/index.js";
@@ -92,6 +93,8 @@ function readsValue(name: string, args: unknown[]): boolean {
     expect(d).to.include({ kind: "pkcs11", library: hsm.library, token: hsm.token, pin: "****" });
     expect(d.slot).to.match(/^\d+$/);
     expect(JSON.stringify(d)).to.not.include(hsm.pin);
+    // Nor does the provider object itself, however deeply it is logged.
+    expect(inspect(kp, { depth: 30, showHidden: true })).to.not.include(hsm.pin);
   });
 
   it("a generated KEK is an AES token key: sensitive, never extractable, value unreadable", async () => {

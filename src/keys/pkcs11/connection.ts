@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   readonly pin: string;
   readonly maxSessions: number;
   readonly probeIntervalMs: number;
+  /** How long a re-initialization waits for running calls to finish before going ahead anyway. */
+  readonly drainMs: number;
   readonly wrapModule?: (api: Pkcs11Api) => Pkcs11Api;
 }
 
@@ -27,6 +29,7 @@ export class TokenConnection {
   /** The module generation our last pool was opened in. */
   private seen: number;
   private broken = false;
+  private brokenSince = 0;
   private closed = false;
   private unavailableUntil = 0;
   private lastProblem: KeyProviderError | undefined;
@@ -35,7 +38,14 @@ export class TokenConnection {
   /** Bumped with every new pool: object handles cached under an older epoch are not trusted. */
   epoch = 0;
 
-  constructor(private readonly opts: ConnectionOptions) {
+  private readonly opts: Omit<ConnectionOptions, "pin">;
+  /** A JS-private field: util.inspect and JSON.stringify never show it. */
+  readonly #pin: string;
+
+  constructor(options: ConnectionOptions) {
+    const { pin, ...opts } = options;
+    this.opts = opts;
+    this.#pin = pin;
     try {
       this.module = acquireModule(opts.library, opts.wrapModule);
     } catch {
@@ -64,6 +74,7 @@ export class TokenConnection {
       pool.release(s);
       throw new KeyProviderError(`${what}: the HSM did not answer in time`, true, "TIMEOUT");
     }
+    this.module.busy++;
     try {
       const out = await fn(this.module.api, s);
       pool.release(s);
@@ -78,6 +89,8 @@ export class TokenConnection {
         pool.release(s);
       }
       throw e;
+    } finally {
+      this.module.busy--;
     }
   }
 
@@ -107,6 +120,9 @@ export class TokenConnection {
       const why = this.lastProblem?.code ? ` (${this.lastProblem.code})` : "";
       throw new KeyProviderError(`${what}: HSM token "${this.opts.token}" is unavailable${why}`, true, FAIL_FAST);
     }
+    if (this.broken && this.module.generation === this.seen && this.module.busy > 0 && Date.now() - this.brokenSince < this.opts.drainMs) {
+      throw new KeyProviderError(`${what}: reconnecting to HSM token "${this.opts.token}" once ${this.module.busy} running call(s) end`, true, "DRAINING");
+    }
     // Sessions of an older generation died with C_Finalize; closing them would only fail.
     this.pool?.close(this.pool.generation === this.module.generation);
     this.pool = undefined;
@@ -117,7 +133,7 @@ export class TokenConnection {
       if (!slot) throw new KeyProviderError(`HSM token "${this.opts.token}" is not present`, true, "CKR_TOKEN_NOT_PRESENT");
       this.slot = slot;
       this.seen = this.module.generation;
-      this.pool = new SessionPool(this.module.api, slot, this.opts.pin, this.opts.maxSessions, this.seen);
+      this.pool = new SessionPool(this.module.api, slot, this.#pin, this.opts.maxSessions, this.seen);
       this.broken = false;
       this.epoch++;
       return this.pool;
@@ -148,6 +164,9 @@ export class TokenConnection {
     const pool = this.pool;
     this.pool = undefined;
     pool?.close(!reinit);
-    if (reinit) this.broken = true;
+    if (reinit && !this.broken) {
+      this.broken = true;
+      this.brokenSince = Date.now();
+    }
   }
 }

@@ -20,6 +20,8 @@ export interface LoadedModule {
   /** Bumped by every re-initialization: sessions and handles of an older generation are dead. */
   generation: number;
   initialized: boolean;
+  /** Calls in progress on it: C_Finalize under a running call could crash the native library. */
+  busy: number;
   refs: number;
   readonly shared: boolean;
 }
@@ -40,7 +42,7 @@ export function acquireModule(path: string, wrap?: (api: Pkcs11Api) => Pkcs11Api
   }
   const raw = new pkcs11js.PKCS11();
   raw.load(path);
-  const m: LoadedModule = { path, api: wrap ? wrap(raw) : raw, generation: 0, initialized: false, refs: 1, shared: !wrap };
+  const m: LoadedModule = { path, api: wrap ? wrap(raw) : raw, generation: 0, initialized: false, busy: 0, refs: 1, shared: !wrap };
   if (m.shared) loaded.set(path, m);
   alive.set(path, (alive.get(path) ?? 0) + 1);
   return m;

@@ -62,8 +62,11 @@ class Provider implements Pkcs11KeyProvider {
   private readonly padOdd: boolean;
   private current: KekRef | undefined;
   private readonly generating = new Map<string, Promise<unknown>>();
+  private readonly library: string;
+  private readonly token: string;
 
-  constructor(private readonly opts: Pkcs11ProviderOptions) {
+  // The options hold the PIN: keep only what is needed, so no inspect() or log of this object shows it.
+  constructor(opts: Pkcs11ProviderOptions) {
     if (!opts.library || !opts.token) throw new KeyProviderError("a PKCS#11 provider needs a library path and a token label");
     this.policy = {
       retryCount: opts.retryCount ?? 3,
@@ -74,12 +77,15 @@ class Provider implements Pkcs11KeyProvider {
     this.kekLabel = opts.kekLabel ?? "kmipd-kek";
     this.kekBits = opts.kekBits ?? 256;
     this.padOdd = opts.padOddLengths ?? true;
+    this.library = opts.library;
+    this.token = opts.token;
     this.conn = new TokenConnection({
       library: opts.library,
       token: opts.token,
       pin: opts.pin,
       maxSessions: opts.maxSessions ?? 4,
       probeIntervalMs: this.policy.retryDelayMs,
+      drainMs: this.policy.operationTimeoutMs,
       ...(opts.wrapModule ? { wrapModule: opts.wrapModule } : {}),
     });
   }
@@ -181,8 +187,8 @@ class Provider implements Pkcs11KeyProvider {
     const slot = this.conn.slotId;
     return {
       kind: this.kind,
-      library: this.opts.library,
-      token: this.opts.token,
+      library: this.library,
+      token: this.token,
       ...(slot ? { slot } : {}),
       pin: "****",
       mechanism: `0x${this.mech.mechanism.toString(16)}${this.mech.mechanism === DEFAULT_WRAP_MECHANISM ? " (CKM_AES_KEY_WRAP_PAD)" : ""}`,

@@ -18,15 +18,19 @@ export class SessionPool {
   private readonly waiters: Waiter[] = [];
   private open = 0;
   private closed = false;
+  /** A JS-private field: util.inspect and JSON.stringify never show it. */
+  readonly #pin: string;
 
   constructor(
     private readonly api: Pkcs11Api,
     private readonly slot: Handle,
-    private readonly pin: string,
+    pin: string,
     private readonly max: number,
     /** The module generation the sessions were opened in. */
     readonly generation: number,
-  ) {}
+  ) {
+    this.#pin = pin;
+  }
 
   /** A session for one call; give it back with release() or discard(). */
   async acquire(): Promise<Handle> {
@@ -78,7 +82,7 @@ export class SessionPool {
     const s = this.api.C_OpenSession(this.slot, P.CKF_SERIAL_SESSION | P.CKF_RW_SESSION);
     try {
       // Login is per application, not per session (P8); it ends when the last session closes.
-      this.api.C_Login(s, P.CKU_USER, this.pin);
+      this.api.C_Login(s, P.CKU_USER, this.#pin);
     } catch (err) {
       if (ckrName(err) !== "CKR_USER_ALREADY_LOGGED_IN") {
         this.closeQuietly(s);
