@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { createPkcs11KeyProvider, type Pkcs11Api, type Pkcs11KeyProvider, type Pkcs11ProviderOptions } from "../../src/keys/pkcs11/index.js";
 import type { KeyProviderError } from "../../src/keys/types.js";
-import { createSoftHsmToken, softHsmAvailable, type SoftHsmToken } from "../support/softhsm.js";
+import { createSoftHsmToken, type SoftHsmToken } from "../support/softhsm.js";
 import { expectKeyProviderError } from "./support.js";
 
 interface Faults {
@@ -43,7 +43,7 @@ function faulty(api: Pkcs11Api, f: Faults): Pkcs11Api {
   });
 }
 
-(softHsmAvailable() ? describe : describe.skip)("PKCS#11 key provider: outages and failures (SoftHSM2)", function () {
+describe("PKCS#11 key provider: outages and failures (SoftHSM2)", function () {
   this.timeout(60_000);
   let hsm: SoftHsmToken;
   const open: Pkcs11KeyProvider[] = [];

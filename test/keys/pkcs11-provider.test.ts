@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { expect } from "chai";
 import pkcs11js from "pkcs11js";
 import { createPkcs11KeyProvider, kekObjectId, type Pkcs11Api, type Pkcs11KeyProvider } from "../../src/keys/pkcs11/index.js";
-import { createSoftHsmToken, softHsmAvailable, type SoftHsmToken } from "../support/softhsm.js";
+import { createSoftHsmToken, type SoftHsmToken } from "../support/softhsm.js";
 import { expectKeyProviderError } from "./support.js";
 
 /** Method names that hand key bytes (or anything derived from them in the clear) to this process. */
@@ -36,7 +36,7 @@ function readsValue(name: string, args: unknown[]): boolean {
   return template.some((a) => a.type === pkcs11js.CKA_VALUE);
 }
 
-(softHsmAvailable() ? describe : describe.skip)("PKCS#11 key provider (SoftHSM2)", function () {
+describe("PKCS#11 key provider (SoftHSM2)", function () {
   this.timeout(60_000);
   let hsm: SoftHsmToken;
   let kp: Pkcs11KeyProvider;

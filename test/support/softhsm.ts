@@ -27,11 +27,9 @@ export interface SoftHsmToken {
   remove(): void;
 }
 
-export function softHsmAvailable(): boolean {
-  return existsSync(SOFTHSM_LIBRARY);
-}
-
+/** Like the rest of the suite, a missing system package fails the test with a clear message. */
 export function createSoftHsmToken(label = "kmipd-test", pin = "87654321", soPin = "12345678"): SoftHsmToken {
+  if (!existsSync(SOFTHSM_LIBRARY)) throw new Error(`SoftHSM2 is not installed (${SOFTHSM_LIBRARY} missing): apt-get install softhsm2`);
   const dir = mkdtempSync(join(tmpdir(), "kmipd-softhsm-"));
   const tokenDir = join(dir, "tokens");
   const away = join(dir, "tokens.away");
