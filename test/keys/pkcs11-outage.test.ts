@@ -111,6 +111,28 @@ describe("PKCS#11 key provider: outages and failures (SoftHSM2)", function () {
     expect(faults.count.get("C_Initialize")).to.be.greaterThan(1); // it re-initialized by itself
   });
 
+  it("two providers on one library share the module: an outage and its recovery reach both, closing one leaves the other working", async () => {
+    const shared = { wrapModule: undefined };
+    const a = provider(shared);
+    const b = provider({ ...shared, kekLabel: "kek-b" });
+    const [ka, kb] = [await a.currentKek(), await b.currentKek()];
+    const dek = randomBytes(24);
+    const [ba, bb] = [await a.wrap(ka, dek), await b.wrap(kb, dek)];
+    hsm.takeAway();
+    try {
+      expect((await timedFailure(a.unwrap(ka, ba), "a while away")).err.transient).to.equal(true);
+      expect((await timedFailure(b.unwrap(kb, bb), "b while away")).err.transient).to.equal(true);
+    } finally {
+      hsm.bringBack();
+    }
+    await new Promise((r) => setTimeout(r, 60));
+    expect(Buffer.from(await a.unwrap(ka, ba)).equals(dek)).to.equal(true);
+    expect(Buffer.from(await b.unwrap(kb, bb)).equals(dek)).to.equal(true);
+    await a.close();
+    expect(Buffer.from(await b.unwrap(kb, await b.wrap(kb, dek))).equals(dek)).to.equal(true);
+    await expectKeyProviderError(a.wrap(ka, dek), "a after close");
+  });
+
   it("a hanging HSM: the call fails with a transient timeout, others still get sessions, then it answers again", async () => {
     const kp = provider({ operationTimeoutMs: 300, maxSessions: 2 });
     const kek = await kp.currentKek();
