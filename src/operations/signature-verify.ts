@@ -1,7 +1,7 @@
 /**
  * Signature Verify (1.4 §4.32, 2.1 §6.1.56): Validity Indicator for a signature under a public
- * key. A malformed signature, or parameters that do not fit the key (an RSA scheme on an EC key,
- * as TC-ECDSA-SIGN-DIGESTEDDATA sends), is Invalid rather than an error.
+ * key. A malformed signature is Invalid rather than an error; parameters naming another key
+ * type give way to the key's own scheme (see schemeFor).
  */
 import { Enums, Tag } from "../kmip/index.js";
 import { KmipError, type StructReader } from "../messages/index.js";
@@ -9,7 +9,7 @@ import { enumeration, type TtlvNode } from "../ttlv/index.js";
 import { targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { effectiveParams } from "./crypto/params.js";
-import { SchemeMismatch, schemeFor, verifier, verifyDigest, type Scheme } from "./crypto/signatures.js";
+import { schemeFor, verifier, verifyDigest } from "./crypto/signatures.js";
 import { STREAMS, drive, isSinglePart, readParts, type Job } from "./crypto/streams.js";
 import { usableKey } from "./crypto/usable-key.js";
 
@@ -28,13 +28,7 @@ export const signatureVerify: OperationHandler = async (p, ctx) => {
     job.accept?.(p);
     return drive(job, parts, OP, ctx.principal, reply);
   }
-  let scheme: Scheme;
-  try {
-    scheme = schemeFor(key, effectiveParams(p, obj));
-  } catch (e) {
-    if (e instanceof SchemeMismatch) return [uidNode(uid), validity(false)];
-    throw e;
-  }
+  const scheme = schemeFor(key, effectiveParams(p, obj), true);
   const held = { sig: p.optBytes(Tag.SignatureData) };
   const signature = (): Uint8Array => {
     if (!held.sig) throw new KmipError("InvalidMessage", "Signature Data is required");

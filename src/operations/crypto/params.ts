@@ -23,6 +23,8 @@ export interface CryptoParams {
   readonly saltLength?: number;
   readonly maskGenerator?: number;
   readonly maskGeneratorHashingAlgorithm?: number;
+  /** OAEP label (P Source). */
+  readonly pSource?: Uint8Array;
 }
 
 export function readParams(s: StructReader): CryptoParams {
@@ -39,6 +41,7 @@ export function readParams(s: StructReader): CryptoParams {
     saltLength: s.optInt(Tag.SaltLength),
     maskGenerator: s.optEnum(Tag.MaskGenerator),
     maskGeneratorHashingAlgorithm: s.optEnum(Tag.MaskGeneratorHashingAlgorithm),
+    pSource: s.optBytes(Tag.PSource),
   };
 }
 

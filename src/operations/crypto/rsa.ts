@@ -31,8 +31,8 @@ function mgf1(seed: Buffer, len: number, hash: string): Buffer {
 
 const xor = (a: Buffer, b: Buffer): Buffer => Buffer.from(a.map((x, i) => x ^ b[i]!));
 
-function oaepEncode(m: Uint8Array, k: number, hash: string, mgfHash: string): Buffer {
-  const lHash = createHash(hash).digest();
+function oaepEncode(m: Uint8Array, k: number, hash: string, mgfHash: string, label: Uint8Array): Buffer {
+  const lHash = createHash(hash).update(label).digest();
   const hLen = lHash.length;
   if (m.length > k - 2 * hLen - 2) throw new KmipError("CryptographicFailure", "the data is too long for this key and padding");
   const db = Buffer.concat([lHash, Buffer.alloc(k - m.length - 2 * hLen - 2), Buffer.from([1]), m]);
@@ -42,8 +42,8 @@ function oaepEncode(m: Uint8Array, k: number, hash: string, mgfHash: string): Bu
   return Buffer.concat([Buffer.from([0]), maskedSeed, maskedDb]);
 }
 
-function oaepDecode(em: Buffer, hash: string, mgfHash: string): Buffer {
-  const lHash = createHash(hash).digest();
+function oaepDecode(em: Buffer, hash: string, mgfHash: string, label: Uint8Array): Buffer {
+  const lHash = createHash(hash).update(label).digest();
   const hLen = lHash.length;
   const k = em.length;
   const maskedSeed = em.subarray(1, 1 + hLen);
@@ -58,10 +58,11 @@ function oaepDecode(em: Buffer, hash: string, mgfHash: string): Buffer {
   return db.subarray(one + 1);
 }
 
-function oaepHashes(p: CryptoParams): { hash: string; mgfHash: string } {
+function oaepHashes(p: CryptoParams): { hash: string; mgfHash: string; label: Buffer } {
   if (p.maskGenerator !== undefined && p.maskGenerator !== Enums.MaskGenerator.MGF1) throw new KmipError("InvalidField", "only MGF1 is supported");
   const hash = hashName(p.hashingAlgorithm ?? Enums.HashingAlgorithm.SHA_1);
-  return { hash, mgfHash: p.maskGeneratorHashingAlgorithm !== undefined ? hashName(p.maskGeneratorHashingAlgorithm) : hash };
+  const mgfHash = p.maskGeneratorHashingAlgorithm !== undefined ? hashName(p.maskGeneratorHashingAlgorithm) : hash;
+  return { hash, mgfHash, label: Buffer.from(p.pSource ?? []) };
 }
 
 const modulusBytes = (k: KeyObject): number => Math.ceil((k.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
@@ -71,9 +72,9 @@ export function rsaEncrypt(key: KeyObject, p: CryptoParams, data: Uint8Array): B
   try {
     if (padding === P.PKCS1V1_5) return publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, data);
     if (padding !== P.OAEP) throw new KmipError("InvalidField", "RSA encryption takes OAEP or PKCS1 v1.5 padding");
-    const { hash, mgfHash } = oaepHashes(p);
-    if (hash === mgfHash) return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
-    return publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, oaepEncode(data, modulusBytes(key), hash, mgfHash));
+    const { hash, mgfHash, label } = oaepHashes(p);
+    if (hash === mgfHash) return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash, oaepLabel: label }, data);
+    return publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, oaepEncode(data, modulusBytes(key), hash, mgfHash, label));
   } catch (e) {
     return cryptoFailure(e);
   }
@@ -83,12 +84,12 @@ export function rsaDecrypt(key: KeyObject, p: CryptoParams, data: Uint8Array): B
   const padding = p.paddingMethod ?? P.OAEP;
   if (padding === P.PKCS1V1_5) throw new KmipError("FeatureNotSupported", "PKCS#1 v1.5 decryption is not offered (padding-oracle risk); use OAEP");
   if (padding !== P.OAEP) throw new KmipError("InvalidField", "RSA decryption takes OAEP padding");
-  const { hash, mgfHash } = oaepHashes(p);
+  const { hash, mgfHash, label } = oaepHashes(p);
   try {
-    if (hash === mgfHash) return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
+    if (hash === mgfHash) return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash, oaepLabel: label }, data);
     const k = modulusBytes(key);
     if (data.length !== k) throw new KmipError("CryptographicFailure", "the cryptographic operation failed");
-    return oaepDecode(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, data), hash, mgfHash);
+    return oaepDecode(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, data), hash, mgfHash, label);
   } catch (e) {
     return cryptoFailure(e);
   }

@@ -48,7 +48,13 @@ export class SchemeMismatch extends KmipError {
   }
 }
 
-export function schemeFor(key: KeyObject, p: CryptoParams): Scheme {
+/**
+ * The scheme for a key. With `keyDecides` (Verify), an algorithm that contradicts the key (RSA
+ * padding on an EC key, as CS-AC-M-3-ECC and TC-ECDSA-SIGN-DIGESTEDDATA send) gives way to the
+ * key's own scheme, keeping the requested hash: the answer is then Valid only for a genuine
+ * signature by that key under that hash.
+ */
+export function schemeFor(key: KeyObject, p: CryptoParams, keyDecides = false): Scheme {
   let kind: SchemeKind;
   let hash = p.hashingAlgorithm;
   if (p.digitalSignatureAlgorithm !== undefined) {
@@ -68,13 +74,18 @@ export function schemeFor(key: KeyObject, p: CryptoParams): Scheme {
     kind = "ecdsa";
   }
   const keyIsRsa = isRsa(key);
-  if (keyIsRsa !== (kind !== "ecdsa") || (!keyIsRsa && key.asymmetricKeyType !== "ec")) throw new SchemeMismatch();
+  if (!keyIsRsa && key.asymmetricKeyType !== "ec") throw new KmipError("PermissionDenied", "this key type cannot be used for signatures");
+  if (keyIsRsa !== (kind !== "ecdsa")) {
+    if (!keyDecides) throw new SchemeMismatch();
+    kind = keyIsRsa ? "pkcs1" : "ecdsa";
+  }
   return { kind, hash: hashName(hash ?? H.SHA_256), saltLength: p.saltLength };
 }
 
-const keyOptions = (key: KeyObject, s: Scheme) =>
+/** PSS salt: as asked, else the hash length when signing and whatever the signature holds when verifying. */
+const keyOptions = (key: KeyObject, s: Scheme, verify = false) =>
   s.kind === "pss"
-    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: s.saltLength ?? constants.RSA_PSS_SALTLEN_DIGEST }
+    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: s.saltLength ?? (verify ? constants.RSA_PSS_SALTLEN_AUTO : constants.RSA_PSS_SALTLEN_DIGEST) }
     : s.kind === "pkcs1"
       ? { key, padding: constants.RSA_PKCS1_PADDING }
       : { key, dsaEncoding: "der" as const };
@@ -100,7 +111,7 @@ export function verifier(key: KeyObject, s: Scheme): { update(d: Uint8Array): vo
     update: (d) => void h.update(d),
     verify: (sig) => {
       try {
-        return h.verify(keyOptions(key, s), sig);
+        return h.verify(keyOptions(key, s, true), sig);
       } catch {
         return false; // a malformed signature is an invalid one
       }

@@ -8,7 +8,7 @@
 import type { KeyObject } from "node:crypto";
 import { Enums, Masks } from "../../kmip/index.js";
 import { KmipError, objectDestroyed } from "../../messages/index.js";
-import { dateAttr, intAttr, isDestroyed, objectTypeOf, requireState, setServerAttr, stateOf } from "../../model/index.js";
+import { dateAttr, intAttr, isDestroyed, objectTypeOf, setServerAttr, stateOf } from "../../model/index.js";
 import { ItemType } from "../../ttlv/index.js";
 import { usageLimitsNode, usageLimitsOf } from "../attribute-edit.js";
 import { loadOnline } from "../common.js";
@@ -51,12 +51,16 @@ export async function usableKey(uid: string, purpose: Purpose, ctx: OperationCon
     throw new KmipError("PermissionDenied", `this object type cannot be used for ${purpose}`);
   }
   const protects = PROTECTS.has(purpose);
-  requireState(state, protects ? [S.Active] : [S.Active, S.Deactivated, S.Compromised], purpose);
+  // 2.1 answers Wrong Key Lifecycle State; the 2.0 CS-AC/CS-BC cases (and 1.x, via the reason
+  // mapping) expect Permission Denied for the same checks.
+  const lifecycle = (msg: string) => new KmipError(ctx.version === "2.0" ? "PermissionDenied" : "WrongKeyLifecycleState", msg);
+  const allowed: readonly number[] = protects ? [S.Active] : [S.Active, S.Deactivated, S.Compromised];
+  if (state === undefined || !allowed.includes(state)) throw lifecycle(`${purpose} is not allowed in the key's current state`);
   const now = ctx.now();
   const protectStop = dateAttr(obj, "Protect Stop Date");
-  if (protects && protectStop !== undefined && protectStop <= now) throw new KmipError("WrongKeyLifecycleState", "the key's Protect Stop Date has passed");
+  if (protects && protectStop !== undefined && protectStop <= now) throw lifecycle("the key's Protect Stop Date has passed");
   const processStart = dateAttr(obj, "Process Start Date");
-  if (!protects && processStart !== undefined && processStart > now) throw new KmipError("WrongKeyLifecycleState", "the key's Process Start Date has not been reached");
+  if (!protects && processStart !== undefined && processStart > now) throw lifecycle("the key's Process Start Date has not been reached");
   const mask = intAttr(obj, "Cryptographic Usage Mask");
   if (mask !== undefined && (mask & M[purpose]) === 0 && (mask & M.Unrestricted) === 0) {
     throw new KmipError("IncompatibleCryptographicUsageMask", `the key's Cryptographic Usage Mask does not allow ${purpose}`);
