@@ -113,6 +113,38 @@ describe("engine: Encrypt / Decrypt with symmetric keys", () => {
   });
 });
 
+describe("engine: Encrypt / Decrypt by parts", () => {
+  it("ECB by parts returns whole blocks as they are ready (TC-STREAM-ENC-1)", async () => {
+    const e = engine();
+    const uid = await aes(e, "0123456789abcdef0123456789abcdef", ED, { mask: ED, params: [enumeration(Tag.BlockCipherMode, B.ECB)] });
+    const init = await e.op(Op.Encrypt, [uidOf(uid), bytes(Tag.Data, hex("0102030405060708")), boolean(Tag.InitIndicator, true)], V);
+    expect(init.status, init.message).to.equal(OK);
+    expect(field(init, Tag.Data), "half a block: nothing yet").to.equal(undefined);
+    const cv = bytes(Tag.CorrelationValue, field(init, Tag.CorrelationValue)!);
+    const mid = await e.op(Op.Encrypt, [uidOf(uid), bytes(Tag.Data, hex("0910111213141516")), cv], V);
+    expect(field(mid, Tag.Data)!.toString("hex")).to.equal("d9bcce11b0b437b90239552df3a360c9");
+    const fin = await e.op(Op.Encrypt, [uidOf(uid), cv, boolean(Tag.FinalIndicator, true)], V);
+    expect(fin.status).to.equal(OK);
+    expect(field(fin, Tag.Data)).to.equal(undefined);
+    expect(field(fin, Tag.CorrelationValue), "the final reply closes the stream").to.equal(undefined);
+  });
+
+  it("GCM Decrypt by parts takes the tag with the final part", async () => {
+    const e = engine();
+    const uid = await aes(e, "00000000000000000000000000000000");
+    const gcm = params(enumeration(Tag.BlockCipherMode, B.GCM));
+    const iv = bytes(Tag.IVCounterNonce, Buffer.alloc(12));
+    const c = hex("0388dace60b6a392f328c2b971b2fe78");
+    const init = await e.op(Op.Decrypt, [uidOf(uid), gcm, iv, bytes(Tag.Data, c.subarray(0, 5)), boolean(Tag.InitIndicator, true)], V);
+    expect(init.status, init.message).to.equal(OK);
+    const cv = bytes(Tag.CorrelationValue, field(init, Tag.CorrelationValue)!);
+    const fin = await e.op(Op.Decrypt, [uidOf(uid), bytes(Tag.Data, c.subarray(5)), cv, bytes(Tag.AuthenticatedEncryptionTag, hex("ab6e47d42cec13bdf53a67b21257bddf")), boolean(Tag.FinalIndicator, true)], V);
+    expect(fin.status, fin.message).to.equal(OK);
+    const all = Buffer.concat([field(init, Tag.Data) ?? Buffer.alloc(0), field(fin, Tag.Data)!]);
+    expect(all.equals(Buffer.alloc(16))).to.equal(true);
+  });
+});
+
 describe("engine: key-use checks for Encrypt / Decrypt", () => {
   const data = bytes(Tag.Data, Buffer.alloc(16));
   const ecb = params(enumeration(Tag.BlockCipherMode, B.ECB));

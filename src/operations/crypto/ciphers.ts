@@ -99,6 +99,8 @@ export function symmetricCipher(alg: number, keyBytes: number, p: CryptoParams):
 /** A by-parts cipher: update() returns what is ready, final() the rest (and the AEAD tag). */
 export interface CipherStream {
   update(data: Uint8Array): Buffer;
+  /** Decrypt of an AEAD cipher by parts: the tag, when a later part brings it. */
+  setTag(tag: Uint8Array): void;
   final(): { data: Buffer; tag?: Buffer };
 }
 
@@ -137,11 +139,12 @@ export function openCipher(c: SymmetricCipher, input: CipherInput, decrypt: bool
       : createCipheriv(c.name, input.key, iv, opts as never);
     cipher.setAutoPadding(c.padding);
     if (c.tagLength && input.aad) (cipher as CipherGCM).setAAD(input.aad);
-    if (decrypt && c.tagLength) {
-      if (!input.tag) throw new KmipError("InvalidMessage", "Authenticated Encryption Tag is required to decrypt");
-      (cipher as DecipherGCM).setAuthTag(input.tag);
-    }
+    // by parts, the tag may arrive with the final part: it is set just before final()
+    let tag = input.tag;
     return {
+      setTag: (t) => {
+        tag = t;
+      },
       update: (d) => {
         try {
           return cipher.update(d);
@@ -150,6 +153,11 @@ export function openCipher(c: SymmetricCipher, input: CipherInput, decrypt: bool
         }
       },
       final: () => {
+        if (decrypt && c.tagLength) {
+          if (!tag) throw new KmipError("InvalidMessage", "Authenticated Encryption Tag is required to decrypt");
+          if (tag.length !== (opts?.authTagLength ?? 16)) throw new KmipError("CryptographicFailure", "the cryptographic operation failed");
+          (cipher as DecipherGCM).setAuthTag(tag);
+        }
         try {
           const data = cipher.final();
           return { data, tag: !decrypt && c.tagLength ? (cipher as CipherGCM).getAuthTag() : undefined };

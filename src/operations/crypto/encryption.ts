@@ -21,7 +21,11 @@ export async function runCipher(p: StructReader, ctx: OperationContext, decrypt:
   if (isSinglePart(parts) && !p.has(Tag.Data)) throw new KmipError("InvalidMessage", "Data is required");
   const { obj, key } = await usableKey(uid, decrypt ? "Decrypt" : "Encrypt", ctx, parts.data.length);
   const reply = { uid, outTag: Tag.Data };
-  if (parts.cv) return drive(STREAMS.resume(parts.cv, ctx.principal, op, uid, parts.final), parts, op, ctx.principal, reply);
+  if (parts.cv) {
+    const job = STREAMS.resume(parts.cv, ctx.principal, op, uid, parts.final);
+    job.accept?.(p);
+    return drive(job, parts, op, ctx.principal, reply);
+  }
   const params = effectiveParams(p, obj);
 
   if (key.type !== "secret") {
@@ -42,6 +46,10 @@ export async function runCipher(p: StructReader, ctx: OperationContext, decrypt:
     finish: () => {
       const { data, tag } = stream.final();
       return { out: data, extra: tag ? [bytes(Tag.AuthenticatedEncryptionTag, tag)] : [] };
+    },
+    accept: (r) => {
+      const tag = r.optBytes(Tag.AuthenticatedEncryptionTag);
+      if (tag) stream.setTag(tag);
     },
   };
   const lead = generated && iv ? [bytes(Tag.IVCounterNonce, iv)] : [];
