@@ -118,4 +118,12 @@ describe("crypto stream table", () => {
     expect(() => t.resume(a, "alice", 2, "k", false), "not another operation's").to.throw();
     expect(MAX_OPEN_STREAMS).to.be.greaterThan(0);
   });
+
+  it("caps the streams one principal may hold", () => {
+    const t = new StreamTable(10, 1000, () => 0, 2);
+    t.open("alice", 1, "k", job);
+    t.open("alice", 1, "k", job);
+    expect(() => t.open("alice", 1, "k", job)).to.throw(/for this client/);
+    expect(t.open("bob", 1, "k", job)).to.have.length(16);
+  });
 });

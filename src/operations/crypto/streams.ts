@@ -1,8 +1,8 @@
 /**
  * By-parts ("streaming") crypto operations (1.3+: Init Indicator, Correlation Value, Final
  * Indicator). The state of an open stream — a node cipher, hash, HMAC or signer — lives only in
- * this process's memory, in a bounded table: at most MAX_OPEN_STREAMS entries, each dropped after
- * STREAM_IDLE_MS without a call. Nothing is written to disk, so a restart ends every stream. A
+ * this process's memory, in a bounded table: at most MAX_OPEN_STREAMS entries (and
+ * MAX_STREAMS_PER_PRINCIPAL per client), each dropped after STREAM_IDLE_MS without a call. Nothing is written to disk, so a restart ends every stream. A
  * Correlation Value is usable only by the principal that opened it, for the same operation and
  * key; anyone else gets the same Item Not Found as for a value that never existed.
  */
@@ -14,6 +14,8 @@ import { uidNode } from "../common.js";
 
 /** Open streams across all clients; a new stream beyond this is refused until some finish or expire. */
 export const MAX_OPEN_STREAMS = 1024;
+/** Open streams one principal may hold, so one client cannot take the whole table. */
+export const MAX_STREAMS_PER_PRINCIPAL = 64;
 /** A stream unused for this long is forgotten (its next part answers Item Not Found). */
 export const STREAM_IDLE_MS = 5 * 60 * 1000;
 
@@ -41,6 +43,7 @@ export class StreamTable {
     private readonly max = MAX_OPEN_STREAMS,
     private readonly idleMs = STREAM_IDLE_MS,
     private readonly clock: () => number = Date.now,
+    private readonly perPrincipal = MAX_STREAMS_PER_PRINCIPAL,
   ) {}
 
   get size(): number {
@@ -50,6 +53,9 @@ export class StreamTable {
   open(owner: string, op: number, uid: string | undefined, job: Job): Uint8Array {
     this.expire();
     if (this.entries.size >= this.max) throw new KmipError("GeneralFailure", "too many open streams; finish or abandon some first");
+    let mine = 0;
+    for (const e of this.entries.values()) if (e.owner === owner) mine++;
+    if (mine >= this.perPrincipal) throw new KmipError("GeneralFailure", "too many open streams for this client; finish some first");
     const cv = randomBytes(16);
     this.entries.set(cv.toString("hex"), { owner, op, uid, job, lastUsed: this.clock() });
     return cv;
