@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { constants, createHash, generateKeyPairSync, privateDecrypt, publicEncrypt, verify, type KeyObject } from "node:crypto";
+import { constants, createHash, generateKeyPairSync, privateDecrypt, publicEncrypt, sign, verify, type KeyObject } from "node:crypto";
 import { Enums, Masks, Tag } from "../../src/kmip/index.js";
 import { boolean, bytes, enumeration } from "../../src/ttlv/index.js";
 import { OK, engine, val } from "./harness.js";
@@ -127,6 +127,22 @@ describe("engine: Sign / Signature Verify", () => {
     expect(verify("sha256", data, rsa.publicKey, field(s, Tag.SignatureData)!)).to.equal(true);
     const v = await e.op(Op.SignatureVerify, [uidOf(pub), bytes(Tag.DigestedData, digest), bytes(Tag.SignatureData, field(s, Tag.SignatureData)!)], V);
     expect(validity(v)?.value).to.equal(Valid);
+  });
+
+  it("RSA-PSS over Digested Data: node verifies the signature over the data; Verify agrees", async () => {
+    const e = engine();
+    const [priv, pub] = await rsaPair(e, M.Sign, M.Verify);
+    const pss = params(enumeration(Tag.PaddingMethod, P.PSS), enumeration(Tag.HashingAlgorithm, H.SHA_384));
+    const digest = createHash("sha384").update(data).digest();
+    const s = await e.op(Op.Sign, [uidOf(priv), pss, bytes(Tag.DigestedData, digest)], V);
+    expect(s.status, s.message).to.equal(OK);
+    const sig = field(s, Tag.SignatureData)!;
+    expect(verify("sha384", data, { key: rsa.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 }, sig)).to.equal(true);
+    const nodeSig = sign("sha384", data, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 });
+    const v = await e.op(Op.SignatureVerify, [uidOf(pub), pss, bytes(Tag.DigestedData, digest), bytes(Tag.SignatureData, nodeSig)], V);
+    expect(validity(v).value, "any salt length is recovered").to.equal(Valid);
+    const other = await e.op(Op.SignatureVerify, [uidOf(pub), pss, bytes(Tag.DigestedData, Buffer.alloc(48)), bytes(Tag.SignatureData, nodeSig)], V);
+    expect(validity(other).value).to.equal(Invalid);
   });
 
   it("the Sign bit is required; a public key cannot sign", async () => {

@@ -16,7 +16,8 @@ const P = Enums.PaddingMethod;
 
 export const isRsa = (k: KeyObject): boolean => k.asymmetricKeyType === "rsa" || k.asymmetricKeyType === "rsa-pss";
 
-function mgf1(seed: Buffer, len: number, hash: string): Buffer {
+/** MGF1 (RFC 8017 B.2.1), shared by OAEP here and PSS over a client digest (pss.ts). */
+export function mgf1(seed: Buffer, len: number, hash: string): Buffer {
   const out: Buffer[] = [];
   let have = 0;
   for (let i = 0; have < len; i++) {
@@ -29,7 +30,7 @@ function mgf1(seed: Buffer, len: number, hash: string): Buffer {
   return Buffer.concat(out).subarray(0, len);
 }
 
-const xor = (a: Buffer, b: Buffer): Buffer => Buffer.from(a.map((x, i) => x ^ b[i]!));
+export const xor = (a: Buffer, b: Buffer): Buffer => Buffer.from(a.map((x, i) => x ^ b[i]!));
 
 function oaepEncode(m: Uint8Array, k: number, hash: string, mgfHash: string, label: Uint8Array): Buffer {
   const lHash = createHash(hash).update(label).digest();
@@ -65,7 +66,7 @@ function oaepHashes(p: CryptoParams): { hash: string; mgfHash: string; label: Bu
   return { hash, mgfHash, label: Buffer.from(p.pSource ?? []) };
 }
 
-const modulusBytes = (k: KeyObject): number => Math.ceil((k.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+export const modulusBytes = (k: KeyObject): number => Math.ceil((k.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
 
 export function rsaEncrypt(key: KeyObject, p: CryptoParams, data: Uint8Array): Buffer {
   const padding = p.paddingMethod ?? P.OAEP;

@@ -10,6 +10,7 @@ import { Enums } from "../../kmip/index.js";
 import { KmipError } from "../../messages/index.js";
 import { cryptoFailure } from "./ciphers.js";
 import { hashName, type CryptoParams } from "./params.js";
+import { pssSignDigest, pssVerifyDigest } from "./pss.js";
 import { isRsa } from "./rsa.js";
 
 const D = Enums.DigitalSignatureAlgorithm;
@@ -139,11 +140,12 @@ function digestBlock(s: Scheme, digest: Uint8Array): Buffer {
 }
 
 function digestedOnly(s: Scheme): void {
-  if (s.kind !== "pkcs1") throw new KmipError("FeatureNotSupported", "Digested Data is supported for RSA PKCS#1 v1.5 signatures only");
+  if (s.kind === "ecdsa") throw new KmipError("FeatureNotSupported", "Digested Data is supported for RSA signatures only");
 }
 
 export function signDigest(key: KeyObject, s: Scheme, digest: Uint8Array): Buffer {
   digestedOnly(s);
+  if (s.kind === "pss") return pssSignDigest(key, s.hash, digest, s.saltLength);
   try {
     return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestBlock(s, digest));
   } catch (e) {
@@ -153,6 +155,7 @@ export function signDigest(key: KeyObject, s: Scheme, digest: Uint8Array): Buffe
 
 export function verifyDigest(key: KeyObject, s: Scheme, digest: Uint8Array, sig: Uint8Array): boolean {
   digestedOnly(s);
+  if (s.kind === "pss") return pssVerifyDigest(key, s.hash, digest, sig, s.saltLength);
   try {
     const got = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, sig);
     const want = digestBlock(s, digest);
