@@ -7,6 +7,7 @@ import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
 import { deleteAttribute } from "./delete-attribute.js";
+import { deriveKey } from "./derive-key.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
 import { get } from "./get.js";
@@ -49,4 +50,5 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.Recover, recover],
   [Op.Interop, interop],
   [Op.Log, log],
+  [Op.DeriveKey, deriveKey],
 ]);
