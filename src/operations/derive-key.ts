@@ -11,9 +11,9 @@
 import { Enums, Masks, Tag } from "../kmip/index.js";
 import { KmipError, StructReader } from "../messages/index.js";
 import {
-  addClientAttrs, enumAttr, firstAttr, intAttr, objectTypeOf, setServerAttr, stateOf, type Attr, type ManagedObject,
+  addClientAttrs, enumAttr, firstAttr, intAttr, objectTypeOf, setServerAttr, stateOf, type ManagedObject,
 } from "../model/index.js";
-import { ItemType, bytes, enumeration, integer, struct, text, type StructureNode } from "../ttlv/index.js";
+import { ItemType, bytes, enumeration, integer, struct, type StructureNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrs, touch, uidNode } from "./common.js";
 import type { OperationContext, OperationHandler } from "./context.js";
 import {
@@ -21,15 +21,11 @@ import {
 } from "./derivation/kdf.js";
 import { baseBytes, cipherName, hashName, hmacKeyHash, readCryptoParams, type CryptoParams } from "./derivation/params.js";
 import { generateSymmetric, symmetricKeyContent } from "./key-material.js";
+import { link } from "./links.js";
 import type { LoadedObject } from "./repository.js";
 
 const D = Enums.DerivationMethod;
 const O = Enums.ObjectType;
-
-export const link = (type: number, uid: string): Attr => ({
-  name: "Link",
-  value: struct(Tag.Link, [enumeration(Tag.LinkType, type), text(Tag.LinkedObjectIdentifier, uid)]),
-});
 
 /** A base object, refused unless it is Active and its mask allows Derive Key. */
 async function loadBase(uid: string, ctx: OperationContext): Promise<LoadedObject> {

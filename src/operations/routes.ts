@@ -6,6 +6,7 @@ import { archive } from "./archive.js";
 import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
+import { createSplitKey } from "./create-split-key.js";
 import { deleteAttribute } from "./delete-attribute.js";
 import { deriveKey } from "./derive-key.js";
 import { destroy } from "./destroy.js";
@@ -15,6 +16,7 @@ import { getAttributeList } from "./get-attribute-list.js";
 import { getAttributes } from "./get-attributes.js";
 import { getUsageAllocation } from "./get-usage-allocation.js";
 import { interop } from "./interop.js";
+import { joinSplitKey } from "./join-split-key.js";
 import { locate } from "./locate.js";
 import { log } from "./log.js";
 import { modifyAttribute } from "./modify-attribute.js";
@@ -51,4 +53,6 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.Interop, interop],
   [Op.Log, log],
   [Op.DeriveKey, deriveKey],
+  [Op.CreateSplitKey, createSplitKey],
+  [Op.JoinSplitKey, joinSplitKey],
 ]);
