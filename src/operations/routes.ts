@@ -11,10 +11,12 @@ import { deleteAttribute } from "./delete-attribute.js";
 import { deriveKey } from "./derive-key.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
+import { exportObject } from "./export.js";
 import { get } from "./get.js";
 import { getAttributeList } from "./get-attribute-list.js";
 import { getAttributes } from "./get-attributes.js";
 import { getUsageAllocation } from "./get-usage-allocation.js";
+import { importObject } from "./import.js";
 import { interop } from "./interop.js";
 import { joinSplitKey } from "./join-split-key.js";
 import { locate } from "./locate.js";
@@ -55,4 +57,6 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.DeriveKey, deriveKey],
   [Op.CreateSplitKey, createSplitKey],
   [Op.JoinSplitKey, joinSplitKey],
+  [Op.Export, exportObject],
+  [Op.Import, importObject],
 ]);
