@@ -3,7 +3,8 @@
  * the server holds. The first Unique Identifier is the derivation key (or, for PBKDF2, the
  * password); a second one, a Secret Data object, may supply the Derivation Data instead of the
  * request. Every object used must be Active and allow Derive Key in its usage mask. Methods:
- * PBKDF2, HASH, HMAC, ENCRYPT and the three NIST SP 800-108 modes (HMAC PRF). Cryptographic
+ * PBKDF2, HASH, HMAC, ENCRYPT, the three NIST SP 800-108 modes (HMAC PRF) and Asymmetric Key
+ * ((EC)DH of a Private Key and a Public Key: the shared secret, or its hash when one is named). Cryptographic
  * Parameters come from the request, else the base object's first Cryptographic Parameters, else
  * the method's default (PBKDF2: HMAC-SHA-1 as PKCS#5 says; HMAC: the HMAC key's own hash).
  * Links: Derivation Base Object on the new object, Derived Key on each base object.
@@ -19,6 +20,7 @@ import type { OperationContext, OperationHandler } from "./context.js";
 import {
   encryptDerive, hashDerive, hashSize, hmacDerive, hmacPrf, kbkdfCounter, kbkdfDoublePipeline, kbkdfFeedback, pbkdf2Derive, sp800108Fixed,
 } from "./derivation/kdf.js";
+import { sharedSecret } from "./derivation/asymmetric.js";
 import { baseBytes, cipherName, hashName, hmacKeyHash, readCryptoParams, type CryptoParams } from "./derivation/params.js";
 import { generateSymmetric, symmetricKeyContent } from "./key-material.js";
 import { link } from "./links.js";
@@ -27,11 +29,10 @@ import type { LoadedObject } from "./repository.js";
 const D = Enums.DerivationMethod;
 const O = Enums.ObjectType;
 
-/** A base object, refused unless it is Active and its mask allows Derive Key. */
-async function loadBase(uid: string, ctx: OperationContext): Promise<LoadedObject> {
+/** A base object of one of `types`, refused unless it is Active and its mask allows Derive Key. */
+async function loadBase(uid: string, types: readonly number[], ctx: OperationContext): Promise<LoadedObject> {
   const o = await loadOnline(uid, ctx, true);
-  const t = objectTypeOf(o);
-  if (t !== O.SymmetricKey && t !== O.SecretData) throw new KmipError("InvalidObjectType", "derivation uses Symmetric Keys or Secret Data");
+  if (!types.includes(objectTypeOf(o))) throw new KmipError("InvalidObjectType", "this object type cannot be used with this derivation method");
   const mask = intAttr(o, "Cryptographic Usage Mask") ?? 0;
   if ((mask & Masks.CryptographicUsageMask.DeriveKey) === 0) {
     throw new KmipError("IncompatibleCryptographicUsageMask", "the object's Cryptographic Usage Mask does not allow Derive Key");
@@ -40,6 +41,10 @@ async function loadBase(uid: string, ctx: OperationContext): Promise<LoadedObjec
   if (!o.content) throw new KmipError("KeyValueNotPresent", "the object has no key material");
   return o;
 }
+
+/** Base object types per position: (derivation key, data) or, for Asymmetric Key, (private, public). */
+const BASE_TYPES = (method: number): [number[], number[]] =>
+  method === D.AsymmetricKey ? [[O.PrivateKey], [O.PublicKey]] : [[O.SymmetricKey, O.SecretData], [O.SecretData]];
 
 /** The base object's first Cryptographic Parameters attribute, if any. */
 function storedParams(o: ManagedObject): CryptoParams | undefined {
@@ -108,7 +113,7 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
   const uids = p.all(Tag.UniqueIdentifier).map((n) => (n.type === ItemType.TextString ? n.value : undefined));
   if (uids.length === 0 || uids.some((u) => typeof u !== "string")) throw new KmipError("InvalidMessage", "Derive Key needs the Unique Identifiers of its base objects");
   if (new Set(uids).size !== uids.length) throw new KmipError("InvalidField", "a base object is named twice");
-  if (uids.length > 2) throw new KmipError("InvalidField", "Derive Key takes a base object and at most one Secret Data object");
+  if (uids.length > 2) throw new KmipError("InvalidField", "Derive Key takes at most two base objects");
   const method = p.enum(Tag.DerivationMethod);
   const dp = p.struct(Tag.DerivationParameters);
 
@@ -121,23 +126,37 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
   // generateSymmetric validates the algorithm/length pair and tells the key size in bytes (3DES keeps parity bits).
   const len = objectType === O.SymmetricKey ? generateSymmetric(alg!, bits).fill(0).length : bits / 8;
 
-  const bases = [];
-  for (const u of uids as string[]) bases.push(await loadBase(u, ctx));
-  const [base, dataObj] = bases as [LoadedObject, LoadedObject | undefined];
-  if (dataObj && objectTypeOf(dataObj) !== O.SecretData) throw new KmipError("InvalidField", "the second base object must be Secret Data");
-  const requestData = dp.optBytes(Tag.DerivationData);
-  if (dataObj && requestData) throw new KmipError("InvalidField", "Derivation Data is given both in the request and as a Secret Data object");
-
-  const out = derive({
-    method,
-    key: baseBytes(base.content!),
-    keyAlgorithm: enumAttr(base, "Cryptographic Algorithm"),
-    params: readCryptoParams(dp.optStruct(Tag.CryptographicParameters)) ?? storedParams(base),
-    data: requestData ?? (dataObj ? baseBytes(dataObj.content!) : undefined),
-    iv: dp.optBytes(Tag.InitializationVector),
-    salt: dp.optBytes(Tag.Salt),
-    iterations: dp.optInt(Tag.IterationCount),
-  }, len);
+  const types = BASE_TYPES(method);
+  const bases: LoadedObject[] = [];
+  for (const [i, u] of (uids as string[]).entries()) bases.push(await loadBase(u, types[i]!, ctx));
+  const [base, second] = bases as [LoadedObject, LoadedObject | undefined];
+  const requested = readCryptoParams(dp.optStruct(Tag.CryptographicParameters));
+  let out: Buffer;
+  if (method === D.AsymmetricKey) {
+    // Only the request's parameters: a private key's own (e.g. its signature hash) say nothing about derivation.
+    const cp = requested;
+    if (!second) throw new KmipError("InvalidField", "Asymmetric Key derivation needs a private key and a public key");
+    const z = sharedSecret(base.content as StructureNode, second.content as StructureNode);
+    try {
+      out = cp?.hash !== undefined ? hashDerive(hashName(cp.hash), z, len) : Buffer.from(z.subarray(0, len));
+      if (out.length < len) throw new KmipError("InvalidField", "the requested length exceeds the output of the derivation method");
+    } finally {
+      z.fill(0);
+    }
+  } else {
+    const requestData = dp.optBytes(Tag.DerivationData);
+    if (second && requestData) throw new KmipError("InvalidField", "Derivation Data is given both in the request and as a Secret Data object");
+    out = derive({
+      method,
+      key: baseBytes(base.content!),
+      keyAlgorithm: enumAttr(base, "Cryptographic Algorithm"),
+      params: requested ?? storedParams(base),
+      data: requestData ?? (second ? baseBytes(second.content!) : undefined),
+      iv: dp.optBytes(Tag.InitializationVector),
+      salt: dp.optBytes(Tag.Salt),
+      iterations: dp.optInt(Tag.IterationCount),
+    }, len);
+  }
 
   try {
     if (objectType === O.SymmetricKey) {
@@ -158,9 +177,9 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
       touch(b, ctx);
     }
     // The new object and its first base's link land in one commit; a second base (the Secret Data
-    // holding Derivation Data) is linked right after.
+    // holding Derivation Data, or the public key) is linked right after.
     await ctx.objects.updateAndInsert(base, obj);
-    if (dataObj) await ctx.objects.update(dataObj);
+    if (second) await ctx.objects.update(second);
   } finally {
     out.fill(0);
   }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { generateKeyPairSync } from "node:crypto";
 import { Enums, Masks, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import {
   hashDerive, hmacPrf, kbkdfCounter, kbkdfDoublePipeline, kbkdfFeedback, pbkdf2Derive,
@@ -140,6 +141,36 @@ for (const version of ["1.0", "1.4", "2.0", "2.1"] as KmipVersion[]) {
       const enc = await derive(e, [base], D.ENCRYPT, [ecb, bytes(Tag.DerivationData, hex("000102030405060708090a0b0c0d0e0f"))]);
       expect(enc.status, enc.message).to.equal(OK);
       expect(await keyOf(e, version, val(enc.payload, Tag.UniqueIdentifier) as string)).to.have.length(32);
+    });
+
+    it("Asymmetric Key (ECDH, as TC-DERIVEKEY-6): private 1 with public 2 and private 2 with public 1 give the same key", async () => {
+      const e = engine();
+      const reg = async (type: number, tag: number, fmt: number, der: Buffer, mask: number) => {
+        const r = await e.op(Op.Register, [
+          enumeration(Tag.ObjectType, type),
+          template(version, [std("Cryptographic Usage Mask", integer(0, mask)), date("Activation Date", nowSeconds() - 3600n)]),
+          struct(tag, [struct(Tag.KeyBlock, [enumeration(Tag.KeyFormatType, fmt), struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, der)]),
+            enumeration(Tag.CryptographicAlgorithm, A.EC), integer(Tag.CryptographicLength, 256)])]),
+        ], version);
+        expect(r.status, r.message).to.equal(OK);
+        return val(r.payload, Tag.UniqueIdentifier) as string;
+      };
+      const pair = async () => {
+        const k = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+        return {
+          priv: await reg(Enums.ObjectType.PrivateKey, Tag.PrivateKey, Enums.KeyFormatType.PKCS_8, k.privateKey.export({ format: "der", type: "pkcs8" }), U.DeriveKey | U.Sign),
+          pub: await reg(Enums.ObjectType.PublicKey, Tag.PublicKey, Enums.KeyFormatType.X_509, k.publicKey.export({ format: "der", type: "spki" }), U.DeriveKey | U.Verify),
+        };
+      };
+      const [p1, p2] = [await pair(), await pair()];
+      const ecdh = [struct(Tag.CryptographicParameters, [enumeration(Tag.CryptographicAlgorithm, A.ECDH)])];
+      const a = await derive(e, [p1.priv, p2.pub], D.AsymmetricKey, ecdh, 256);
+      expect(a.status, a.message).to.equal(OK);
+      const b = await derive(e, [p2.priv, p1.pub], D.AsymmetricKey, ecdh, 256);
+      expect(b.status, b.message).to.equal(OK);
+      expect(await keyOf(e, version, val(a.payload, Tag.UniqueIdentifier) as string)).to.equal(await keyOf(e, version, val(b.payload, Tag.UniqueIdentifier) as string));
+      const wrongOrder = await derive(e, [p1.pub, p2.priv], D.AsymmetricKey, ecdh, 256);
+      expect(wrongOrder.status).to.equal(FAILED);
     });
 
     it("refuses a base without the Derive Key bit, one not Active, a length the method cannot fill, and no base", async () => {
