@@ -2,14 +2,15 @@
  * Create Split Key (1.4 §4.38, 2.1 §6.1.12): splits an existing key (or a new one generated from
  * the template) into Split Key Parts objects, any Split Key Threshold of which rebuild it. Methods:
  * XOR (threshold = parts) and Polynomial Sharing GF(2^8); the GF(2^16) and prime-field methods are
- * not supported. The existing key's algorithm and length take precedence over the template's.
+ * not supported. The existing key's algorithm and length take precedence over the template's; a
+ * Sensitive or non-Extractable key is not split (its parts would carry the material out).
  * Links: each part → Parent (the key split), the key → Child (each part), parts chained by
  * Previous / Next in Key Part Identifier order. The ID Placeholder is part 1.
  */
 import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, objectTypeOf, setServerAttr, type Attr, type ManagedObject } from "../model/index.js";
-import { enumeration, integer, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrs, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { baseBytes } from "./derivation/params.js";
@@ -49,6 +50,13 @@ export const createSplitKey: OperationHandler = async (p, ctx) => {
     const t = objectTypeOf(base);
     if (t !== Enums.ObjectType.SymmetricKey && t !== Enums.ObjectType.SecretData) throw new KmipError("InvalidObjectType", "only Symmetric Keys and Secret Data can be split");
     if (!base.content) throw new KmipError("KeyValueNotPresent", "the key has no key material");
+    // The parts are handed out and joined into an ordinary key: splitting must not launder a key
+    // whose material may never leave the server.
+    const flag = (n: string) => base!.attrs.find((a) => a.name === n)?.value;
+    const sensitive = flag("Sensitive");
+    const extractable = flag("Extractable");
+    if (sensitive?.type === ItemType.Boolean && sensitive.value) throw new KmipError("Sensitive", "a sensitive key cannot be split");
+    if (extractable?.type === ItemType.Boolean && !extractable.value) throw new KmipError("PermissionDenied", "a non-extractable key cannot be split");
     secret = Uint8Array.from(baseBytes(base.content));
     alg = enumAttr(base, "Cryptographic Algorithm") ?? alg;
     bits = intAttr(base, "Cryptographic Length") ?? bits;

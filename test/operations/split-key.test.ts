@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import { gf256Join, gf256Split, gfMul, xorJoin, xorSplit } from "../../src/operations/split/sharing.js";
-import { bytes, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
+import { boolean, bytes, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
 import { Op, R, custom, enumOf, getAttrs, std, template } from "./attr-helpers.js";
 import { FAILED, OK, engine, val } from "./harness.js";
 
@@ -114,6 +114,15 @@ for (const version of ["1.2", "1.4", "2.0", "2.1"] as KmipVersion[]) {
       expect((await join(e, [ids[0]!, key])).status).to.equal(FAILED);
       expect((await split(e, key, 3, 2, M.PolynomialSharingPrimeField)).status).to.equal(FAILED);
       expect((await split(e, key, 3, 2, M.XOR)).status).to.equal(FAILED);
+    });
+
+    it("refuses to split a Sensitive or non-Extractable key", async function () {
+      if (!version.startsWith("2.")) this.skip();
+      const e = engine();
+      for (const [name, v] of [["Sensitive", true], ["Extractable", false]] as const) {
+        const key = await register(e, version, Enums.ObjectType.SymmetricKey, aesKey("0102030405060708090a0b0c0d0e0f10"), [std(name, boolean(0, v))]);
+        expect((await split(e, key, 3, 2, M.PolynomialSharingGF2_8)).status, name).to.equal(FAILED);
+      }
     });
 
     it("without a key to split, generates one from the template", async () => {
