@@ -64,7 +64,7 @@ interface Inputs {
 }
 
 /** Runs the method; `len` is in bytes. */
-export function derive(i: Inputs, len: number): Buffer {
+export async function derive(i: Inputs, len: number): Promise<Buffer> {
   const need = (d: Uint8Array | undefined, what: string): Uint8Array => {
     if (d === undefined) throw new KmipError("InvalidField", `${what} is required for this derivation method`);
     return d;
@@ -146,7 +146,7 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
   } else {
     const requestData = dp.optBytes(Tag.DerivationData);
     if (second && requestData) throw new KmipError("InvalidField", "Derivation Data is given both in the request and as a Secret Data object");
-    out = derive({
+    out = await derive({
       method,
       key: baseBytes(base.content!),
       keyAlgorithm: enumAttr(base, "Cryptographic Algorithm"),
