@@ -4,9 +4,10 @@
  * password); a second one, a Secret Data object, may supply the Derivation Data instead of the
  * request. Every object used must be Active and allow Derive Key in its usage mask. Methods:
  * PBKDF2, HASH, HMAC, ENCRYPT, the three NIST SP 800-108 modes (HMAC PRF) and Asymmetric Key
- * ((EC)DH of a Private Key and a Public Key: the shared secret, or its hash when one is named). Cryptographic
- * Parameters come from the request, else the base object's first Cryptographic Parameters, else
- * the method's default (PBKDF2: HMAC-SHA-1 as PKCS#5 says; HMAC: the HMAC key's own hash).
+ * ((EC)DH of a Private Key and a Public Key: the shared secret, or its hash when one is named).
+ * Cryptographic Parameters come from the request, else the base object's first Cryptographic
+ * Parameters (not for Asymmetric Key), else the method's default (PBKDF2: HMAC-SHA-1 as PKCS#5
+ * says; HMAC: the HMAC key's own hash).
  * Links: Derivation Base Object on the new object, Derived Key on each base object.
  */
 import { Enums, Masks, Tag } from "../kmip/index.js";
