@@ -7,7 +7,9 @@ import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
 import { decrypt } from "./decrypt.js";
+import { createSplitKey } from "./create-split-key.js";
 import { deleteAttribute } from "./delete-attribute.js";
+import { deriveKey } from "./derive-key.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
 import { encrypt } from "./encrypt.js";
@@ -16,7 +18,10 @@ import { getAttributes } from "./get-attributes.js";
 import { getUsageAllocation } from "./get-usage-allocation.js";
 import { get } from "./get.js";
 import { hash } from "./hash.js";
+import { exportObject } from "./export.js";
+import { importObject } from "./import.js";
 import { interop } from "./interop.js";
+import { joinSplitKey } from "./join-split-key.js";
 import { locate } from "./locate.js";
 import { log } from "./log.js";
 import { macVerify } from "./mac-verify.js";
@@ -67,4 +72,9 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.Hash, hash],
   [Op.RNGRetrieve, rngRetrieve],
   [Op.RNGSeed, rngSeed],
+  [Op.DeriveKey, deriveKey],
+  [Op.CreateSplitKey, createSplitKey],
+  [Op.JoinSplitKey, joinSplitKey],
+  [Op.Export, exportObject],
+  [Op.Import, importObject],
 ]);
