@@ -126,12 +126,15 @@ export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefin
   // puts no lease on objects, so the longest an Interval can say.
   setServerAttr(o, "Lease Time", interval(0, UNLIMITED_LEASE));
   if (generated) {
-    setServerAttr(o, "Random Number Generator", struct(0, [
-      enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),
-      enumeration(Tag.DRBGAlgorithm, Enums.DRBGAlgorithm.CTR),
-      enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
-      integer(Tag.CryptographicLength, 256),
-    ]));
+    setServerAttr(o, "Random Number Generator", struct(0, RNG_FIELDS()));
   }
 }
+
+/** The generator kmipd uses (OpenSSL's CTR_DRBG, AES-256), as RNG Parameters fields. */
+export const RNG_FIELDS = (): TtlvNode[] => [
+  enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),
+  enumeration(Tag.DRBGAlgorithm, Enums.DRBGAlgorithm.CTR),
+  enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
+  integer(Tag.CryptographicLength, 256),
+];
 

@@ -23,6 +23,8 @@ const CONTENT_TAG: ReadonlyMap<number, number> = new Map([
   [O.SplitKey, Tag.SplitKey],
   [O.Template, Tag.Template],
 ]);
+/** The object types Register accepts (Query Objects lists these). */
+export const REGISTRABLE_TYPES: readonly number[] = [...CONTENT_TAG.keys()];
 
 export const register: OperationHandler = async (p, ctx) => {
   const objectType = p.enum(Tag.ObjectType);
