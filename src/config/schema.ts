@@ -64,12 +64,18 @@ export interface CompatSettings {
   readonly completeGetAttributes: boolean;
 }
 
+export interface KmsSettings {
+  /** Lease Time of key objects and what Obtain Lease grants (1.4 §3.20, §4.17); 0 = no lease limit. */
+  readonly leaseTimeSec: number;
+}
+
 export interface KmipdConfig {
   readonly server: ServerSettings;
   readonly tls: TlsSettings;
   readonly limits: LimitSettings;
   readonly logging: LoggingSettings;
   readonly compat: CompatSettings;
+  readonly kms: KmsSettings;
 }
 
 /** The files the TLS settings default to, inside `server.certs_dir`. */
@@ -131,6 +137,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "logging.level", default: "info", check: oneOf(LOG_LEVELS) },
   { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
   { key: "compat.complete_get_attributes", default: false, check: bool },
+  { key: "kms.lease_time_sec", default: 3600, check: int(0, 0xffffffff) },
 ];
 
 export function snakeToCamel(s: string): string {

@@ -9,9 +9,6 @@ import { ItemType, boolean, bytes, dateTime, enumeration, integer, interval, str
 import type { OperationContext } from "./context.js";
 import type { LoadedObject } from "./repository.js";
 
-/** The largest Interval (2^32 − 1 seconds, ~136 years): no lease limit. */
-const UNLIMITED_LEASE = 0xffffffff;
-
 /** An object Archive has moved to archival storage (until Recover brings it back on-line). */
 export const isArchived = (o: ManagedObject): boolean => o.attrs.some((a) => a.name === "Archive Date");
 
@@ -106,7 +103,7 @@ export function initialAttrs(o: ManagedObject, objectType: number, ctx: Operatio
  * generated here — the Random Number Generator that made them (OpenSSL's CTR_DRBG, AES-256).
  * Each reply shows only those its version defines.
  */
-export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefined, generated: boolean): void {
+export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefined, generated: boolean, leaseTimeSec: number): void {
   const has = (n: string) => o.attrs.some((a) => a.name === n);
   const flag = (n: string) => {
     const v = o.attrs.find((a) => a.name === n)?.value;
@@ -122,9 +119,9 @@ export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefin
   if (keyFormatType !== undefined) setServerAttr(o, "Key Format Type", enumeration(0, keyFormatType));
   setServerAttr(o, "Short Unique Identifier", bytes(0, createHash("sha256").update(o.uid).digest()));
   setServerAttr(o, "Protection Storage Mask", integer(0, Masks.ProtectionStorageMask.Software));
-  // Lease Time holds "the maximum Lease Time [the server] is able to serve" (1.4 §3.20): kmipd
-  // puts no lease on objects, so the longest an Interval can say.
-  setServerAttr(o, "Lease Time", interval(0, UNLIMITED_LEASE));
+  // Lease Time holds "the maximum Lease Time [the server] is able to serve" (1.4 §3.20): the
+  // operator's kms.lease_time_sec; Obtain Lease grants it.
+  setServerAttr(o, "Lease Time", interval(0, leaseTimeSec));
   if (generated) {
     setServerAttr(o, "Random Number Generator", struct(0, RNG_FIELDS()));
   }

@@ -29,6 +29,8 @@ export interface OperationSettings {
   readonly maxLocateItems: number;
   readonly vendorIdentification: string;
   readonly serverVersion: string;
+  /** The longest lease Obtain Lease grants, and every key object's Lease Time (kms.lease_time_sec). */
+  readonly leaseTimeSec: number;
   /** Attributes an unfiltered Get Attributes leaves out (see compat.complete_get_attributes). */
   readonly quietAttributes: ReadonlySet<string>;
 }

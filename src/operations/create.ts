@@ -24,7 +24,7 @@ export const create: OperationHandler = async (p, ctx) => {
   obj.content = symmetricKeyContent(key, alg, bits);
   initialAttrs(obj, objectType, ctx);
   obj.attrs.push({ name: "Digest", value: digestAttr(key, Enums.KeyFormatType.Raw) });
-  keyObjectAttrs(obj, Enums.KeyFormatType.Raw, true);
+  keyObjectAttrs(obj, Enums.KeyFormatType.Raw, true, ctx.settings.leaseTimeSec);
   key.fill(0); // the content node holds its own copy
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;

@@ -47,7 +47,7 @@ export const register: OperationHandler = async (p, ctx) => {
     const d = digestInput(content);
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
     const kb = keyBlockOf(content);
-    if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false);
+    if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
     if (objectType === O.Certificate) registerCertificate(obj, content);
   }
   await ctx.objects.insert(obj);

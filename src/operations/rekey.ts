@@ -73,7 +73,7 @@ export const rekey: OperationHandler = async (p, ctx) => {
   initialAttrs(neu, Enums.ObjectType.SymmetricKey, ctx);
   settleDates(neu, now);
   neu.attrs.push({ name: "Digest", value: digestAttr(key, Enums.KeyFormatType.Raw) }, link(Enums.LinkType.ReplacedObjectLink, uid));
-  keyObjectAttrs(neu, Enums.KeyFormatType.Raw, true);
+  keyObjectAttrs(neu, Enums.KeyFormatType.Raw, true, ctx.settings.leaseTimeSec);
 
   old.content = undefined; // not re-wrapped: the stored material is kept
   removeAttr(old, "Name");

@@ -17,6 +17,7 @@ import { interop } from "./interop.js";
 import { locate } from "./locate.js";
 import { log } from "./log.js";
 import { modifyAttribute } from "./modify-attribute.js";
+import { obtainLease } from "./obtain-lease.js";
 import { query } from "./query.js";
 import { recover } from "./recover.js";
 import { rekey } from "./rekey.js";
@@ -38,6 +39,7 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.ReKey, rekey],
   [Op.Locate, locate],
   [Op.Check, check],
+  [Op.ObtainLease, obtainLease],
   [Op.GetAttributes, getAttributes],
   [Op.GetAttributeList, getAttributeList],
   [Op.AddAttribute, addAttribute],
