@@ -55,6 +55,10 @@ const OLDER_REASON: Partial<Record<ResultReasonName, ResultReasonName>> = {
   UsageLimitExceeded: "PermissionDenied",
   KeyValueNotPresent: "ItemNotFound",
   ObjectArchived: "PermissionDenied",
+  Sensitive: "PermissionDenied",
+  NotExtractable: "PermissionDenied",
+  // 1.0–1.4 §11 error tables: a critical extension the server does not understand is Feature Not Supported.
+  UnknownMessageExtension: "FeatureNotSupported",
 };
 
 const REASONS = enumByXmlName("ResultReason")!;

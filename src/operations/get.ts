@@ -15,12 +15,16 @@ export const get: OperationHandler = async (p, ctx) => {
   const obj = await loadOnline(uid, ctx, true);
   if (isDestroyed(stateOf(obj))) throw objectDestroyed();
   if (!obj.content) throw itemNotFound();
-  // 2.x Sensitive: the key material may be used by the server but not returned (2.1 §4.53).
-  const sensitive = obj.attrs.find((a) => a.name === "Sensitive")?.value;
-  if (sensitive?.type === ItemType.Boolean && sensitive.value) throw new KmipError("Sensitive", "the object is sensitive; its key material cannot be returned");
+  const flag = (name: string): boolean | undefined => {
+    const v = obj.attrs.find((a) => a.name === name)?.value;
+    return v?.type === ItemType.Boolean ? v.value : undefined;
+  };
+  const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
+  // Extractable false: never released, wrapped or not; Sensitive: released only wrapped (1.4 §3.48–3.50, 2.1 §4.23/§4.53).
+  if (flag("Extractable") === false) throw new KmipError("NotExtractable", "the object is not extractable; its key material cannot be returned");
+  if (flag("Sensitive") === true && !wrapSpec) throw new KmipError("Sensitive", "the object is sensitive; its key material is returned only wrapped");
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
   let content = inFormat(obj.content, wanted);
-  const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
   if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);
   // Fresh: true until the key material has been served to a client once (1.4 §3.48).
   const fresh = obj.attrs.find((a) => a.name === "Fresh")?.value;

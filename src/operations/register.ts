@@ -5,7 +5,7 @@
 import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
-import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, boolean, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { certificateAttrs } from "./certificate.js";
@@ -48,6 +48,8 @@ export const register: OperationHandler = async (p, ctx) => {
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
     const kb = keyBlockOf(content);
     if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
+    // A Key Block without Key Value: the material lives elsewhere (1.4 §3.41, Key Value Location).
+    if (kb && !kb.has(Tag.KeyValue)) setServerAttr(obj, "Key Value Present", boolean(0, false));
     if (objectType === O.Certificate) registerCertificate(obj, content);
   }
   await ctx.objects.insert(obj);
