@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import { Enums, Masks, Tag, type KmipVersion } from "../kmip/index.js";
 import { KmipError, isV2, type StructReader } from "../messages/index.js";
 import {
-  attrInVersion, attrToV1, attrToV2, isV1Attribute, readAttributeList, setServerAttr, type Attr, type ManagedObject,
+  attrInVersion, attrToV1, attrToV2, fieldTermOf, isCustomName, isV1Attribute, objectTypeOf, readAttributeList, ruleFor, setServerAttr,
+  type Attr, type ManagedObject,
 } from "../model/index.js";
 import { ItemType, boolean, bytes, dateTime, enumeration, integer, interval, struct, text, type TtlvNode } from "../ttlv/index.js";
 import type { OperationContext } from "./context.js";
@@ -44,6 +45,36 @@ export function requestAttrs(p: StructReader, holder: number = Tag.TemplateAttri
   }
   for (const a of p.structs(v2Holder)) out.push(...readAttributeList(a.children));
   return out;
+}
+
+/**
+ * Like requestAttrs, with 1.x templates referenced by Name (1.4 §2.1.8) resolved: each named
+ * Template object's attributes come first, and an attribute the request states itself replaces a
+ * single-valued one from a template. A template's own Name is its name, not an attribute to copy.
+ */
+export async function requestAttrsWithTemplates(p: StructReader, ctx: OperationContext, holder: number = Tag.TemplateAttribute): Promise<Attr[]> {
+  const fromTemplates: Attr[] = [];
+  const explicit: Attr[] = [];
+  for (const t of p.structs(holder)) {
+    for (const n of t.all(Tag.Name)) fromTemplates.push(...(await templateAttrs(n, ctx)));
+    explicit.push(...readAttributeList(t.all(Tag.Attribute)));
+  }
+  for (const a of p.structs(Tag.Attributes)) explicit.push(...readAttributeList(a.children));
+  const stated = new Set(explicit.filter((a) => !ruleFor(a.name, isCustomName(a.name)).multi).map((a) => a.name));
+  return [...fromTemplates.filter((a) => a.name !== "Name" && !stated.has(a.name)), ...explicit];
+}
+
+/** The attributes a Template object holds, found by its Name (the caller's templates only). */
+async function templateAttrs(name: TtlvNode, ctx: OperationContext): Promise<Attr[]> {
+  const value = name.type === ItemType.Structure ? name.children.find((c) => c.tag === Tag.NameValue) : undefined;
+  if (value?.type !== ItemType.TextString) throw new KmipError("InvalidMessage", "a template Name needs a Name Value");
+  for (const uid of ctx.objects.findByTerm(ctx.principal, fieldTermOf("Name", value))) {
+    const o = await ctx.objects.load(uid, ctx.principal, true);
+    if (objectTypeOf(o) !== Enums.ObjectType.Template || o.content?.type !== ItemType.Structure) continue;
+    return readAttributeList(o.content.children.filter((c) => c.tag === Tag.Attribute))
+      .filter((a) => ruleFor(a.name, isCustomName(a.name)).clientSet);
+  }
+  throw new KmipError("ItemNotFound", `no template named ${value.value}`);
 }
 
 /** Attributes of a 1.x Locate request (direct Attribute children) or 2.x (Attributes). */

@@ -3,7 +3,7 @@ import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, setServerAttr, type ManagedObject } from "../model/index.js";
 import { enumeration, integer } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { generateSymmetric, symmetricKeyContent } from "./key-material.js";
 
@@ -13,7 +13,7 @@ export const create: OperationHandler = async (p, ctx) => {
     throw new KmipError("InvalidField", "Create makes symmetric keys; use Create Key Pair or Register for other objects");
   }
   const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
-  addClientAttrs(obj, requestAttrs(p));
+  addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
   const alg = enumAttr(obj, "Cryptographic Algorithm");
   if (alg === undefined) throw new KmipError("InvalidField", "Cryptographic Algorithm is required");
   const bits = intAttr(obj, "Cryptographic Length") ?? (alg === Enums.CryptographicAlgorithm.AES ? ctx.settings.defaultKeyBits : undefined);

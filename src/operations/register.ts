@@ -6,7 +6,7 @@ import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
 import { ItemType, boolean, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { certificateAttrs } from "./certificate.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
@@ -35,10 +35,11 @@ export const register: OperationHandler = async (p, ctx) => {
   if (content.type !== ItemType.Structure) throw new KmipError("InvalidMessage", "the object must be a Structure");
 
   const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
-  addClientAttrs(obj, requestAttrs(p));
+  addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
   if (objectType === O.Template) {
     // A 1.x Template is nothing but its attributes; it has no key material and no state.
     addClientAttrs(obj, readAttributeList(content.children.filter((c) => c.tag === Tag.Attribute)));
+    obj.content = content; // what a Create/Register naming this template copies
     initialAttrs(obj, objectType, ctx, false);
   } else {
     copyKeyBlockFacts(obj, content);
