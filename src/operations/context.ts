@@ -6,6 +6,7 @@
 import type { KmipVersion } from "../kmip/index.js";
 import type { StructReader } from "../messages/index.js";
 import type { TtlvNode } from "../ttlv/index.js";
+import type { PendingOperations } from "./pending.js";
 import type { ObjectRepository } from "./repository.js";
 
 export interface OperationContext {
@@ -16,6 +17,10 @@ export interface OperationContext {
   readonly objects: ObjectRepository;
   /** The Unique Identifier of the last object a batch item created or found (KMIP §ID Placeholder). */
   idPlaceholder?: string;
+  /** Operations answered Operation Pending, waiting for Poll or Cancel. */
+  readonly pending: PendingOperations;
+  /** Set by Poll: the batch item answers as this operation (the one that was pending). */
+  replyAs?: number;
   /** Operations this server routes (for Query). */
   readonly operations: readonly number[];
   /** Settings operations need. */

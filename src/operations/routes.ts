@@ -3,6 +3,7 @@ import { Enums } from "../kmip/index.js";
 import { activate } from "./activate.js";
 import { addAttribute } from "./add-attribute.js";
 import { archive } from "./archive.js";
+import { cancel } from "./cancel.js";
 import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
@@ -18,6 +19,7 @@ import { locate } from "./locate.js";
 import { log } from "./log.js";
 import { modifyAttribute } from "./modify-attribute.js";
 import { obtainLease } from "./obtain-lease.js";
+import { poll } from "./poll.js";
 import { query } from "./query.js";
 import { recover } from "./recover.js";
 import { rekey } from "./rekey.js";
@@ -49,6 +51,8 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.GetUsageAllocation, getUsageAllocation],
   [Op.Archive, archive],
   [Op.Recover, recover],
+  [Op.Cancel, cancel],
+  [Op.Poll, poll],
   [Op.Interop, interop],
   [Op.Log, log],
 ]);
