@@ -23,6 +23,8 @@ export async function loadOnline(uid: string, ctx: OperationContext, withContent
 /** The Unique Identifier a request names, or the batch's ID Placeholder when it names none. */
 export function targetUid(p: StructReader, ctx: OperationContext): string {
   const uid = p.optText(Tag.UniqueIdentifier) ?? ctx.idPlaceholder;
+  // after a Locate that found nothing (or several), the object meant is not there (TC_152)
+  if (uid === undefined && ctx.placeholderCleared) throw new KmipError("ObjectNotFound", "the Locate before this item found no single object");
   if (uid === undefined) throw new KmipError("InvalidMessage", "Unique Identifier is required (no ID Placeholder in this batch)");
   return uid;
 }
@@ -124,7 +126,12 @@ export function initialAttrs(o: ManagedObject, objectType: number, ctx: Operatio
     setServerAttr(o, "State", enumeration(0, active ? Enums.State.Active : Enums.State.PreActive));
   }
   if (!o.attrs.some((a) => a.name === "Original Creation Date")) setServerAttr(o, "Original Creation Date", dateTime(0, now));
+  // An object the client puts in no group is in the server's default group, "default" (1.4 §3.33).
+  if (!o.attrs.some((a) => a.name === "Object Group")) o.attrs.push({ name: "Object Group", value: text(Tag.ObjectGroup, DEFAULT_GROUP) });
 }
+
+/** The reserved Object Group name of the default group (1.4 §3.33, 2.1 §4.36). */
+export const DEFAULT_GROUP = "default";
 
 /**
  * Attributes the server keeps for objects holding key material (1.4 §3.45–3.51, 2.1 §4): Fresh

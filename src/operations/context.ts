@@ -17,6 +17,8 @@ export interface OperationContext {
   readonly objects: ObjectRepository;
   /** The Unique Identifier of the last object a batch item created or found (KMIP §ID Placeholder). */
   idPlaceholder?: string;
+  /** A Locate in this batch found no single object: an item relying on the placeholder names nothing. */
+  placeholderCleared?: boolean;
   /** Operations answered Operation Pending, waiting for Poll or Cancel. */
   readonly pending: PendingOperations;
   /** Set by Poll: the batch item answers as this operation (the one that was pending). */

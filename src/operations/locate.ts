@@ -1,9 +1,10 @@
 /**
  * Locate (1.4 §4.9, 2.1 §6.1.28): the caller's objects that match every attribute of the request.
- * Order: 2.x says "descending order of object creation" (2.0/2.1 §6.1.28); 1.x says nothing, and
- * its test cases page in creation order (TC-OFFSET-*-13) and hand out a group's Fresh / Default
- * members oldest first (TC_152, TC_153), so 1.x answers oldest first. Group Member Default is the
- * oldest fresh member of the group, else its oldest member. Candidates come from the store index — the query's most selective exact term —
+ * Order: newest first, in every version — 2.x says "descending order of object creation" (2.0/2.1
+ * §6.1.28), 1.x says nothing and its 1.4 cases page newest first (TC-OFFSET-*-14). A query for a
+ * group's Fresh or Default member treats the group as a pool handed out oldest first (TC_152,
+ * TC_153): Group Member Default is the oldest fresh member of the group, else its oldest member.
+ * Candidates come from the store index — the query's most selective exact term —
  * and are then matched exactly: a structure on the fields given (a Name by its Name Value alone),
  * two instances of a date attribute as a range, Cryptographic Usage Mask as "has all these bits",
  * Usage Limits as "at least". Storage Status Mask: on-line objects by default; archived ones only
@@ -52,11 +53,11 @@ export const locate: OperationHandler = async (p, ctx) => {
   // Located Items is answered when the client pages with Offset Items (1.3+), as the OASIS test cases do.
   const counted = p.has(Tag.OffsetItems) && inVersion(tagByValue(Tag.LocatedItems)?.versions ?? 0, ctx.version);
   const enough = counted ? Number.POSITIVE_INFINITY : offset + limit;
-  const newestFirst = isV2(ctx.version);
+  const newestFirst = member === undefined;
   const defaultMember = member === Enums.ObjectGroupMember.GroupMemberDefault;
   const matched: string[] = [];
   let fresh: string | undefined;
-  for (const uid of candidates(criteria, ctx, newestFirst && !defaultMember)) {
+  for (const uid of candidates(criteria, ctx, newestFirst)) {
     if (matched.length >= enough && !(defaultMember && fresh === undefined)) break;
     const o = await loadIfPresent(uid, ctx);
     if (!o || !stored(o) || !criteria.every((c) => c.test(o))) continue;
@@ -71,6 +72,7 @@ export const locate: OperationHandler = async (p, ctx) => {
   const page = matched.slice(offset, offset + limit);
   // ID Placeholder: the one Unique Identifier returned; emptied otherwise so batched operations fail.
   ctx.idPlaceholder = page.length === 1 ? page[0] : undefined;
+  ctx.placeholderCleared = page.length !== 1;
   const out: TtlvNode[] = counted ? [integer(Tag.LocatedItems, matched.length)] : [];
   return [...out, ...page.map(uidNode)];
 };

@@ -110,7 +110,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
 
 /** Operation Pending now; the item runs when Polled, in a context of its own (no batch ID Placeholder). */
 function defer(item: RequestBatchItem, ctx: OperationContext, log: ExecutorLog, rctx: RequestContext): ResponseItem {
-  const later: OperationContext = { ...ctx, idPlaceholder: undefined };
+  const later: OperationContext = { ...ctx, idPlaceholder: undefined, placeholderCleared: undefined };
   const run = async () => {
     const r = await runItem(item, later, log, rctx);
     if (r.status !== Enums.ResultStatus.Success) throw new KmipError(r.reason ?? "GeneralFailure", r.message ?? "the operation failed");
