@@ -48,7 +48,8 @@ export const register: OperationHandler = async (p, ctx) => {
     const d = digestInput(content);
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
     const kb = keyBlockOf(content);
-    if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
+    // certificates are cryptographic objects too: Fresh, Sensitive, Extractable, Lease Time apply (1.4 §3)
+    if (kb || objectType === O.Certificate) keyObjectAttrs(obj, kb?.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
     // A Key Block without Key Value: the material lives elsewhere (1.4 §3.41, Key Value Location).
     if (kb && !kb.has(Tag.KeyValue)) setServerAttr(obj, "Key Value Present", boolean(0, false));
     if (objectType === O.Certificate) registerCertificate(obj, content);
