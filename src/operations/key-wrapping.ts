@@ -43,9 +43,15 @@ export async function wrapContent(content: StructureNode, spec: StructReader, ct
     throw new KmipError("InvalidField", "the wrapping key must be an AES key");
   }
 
-  const kb = keyBlockOf(content);
+  let kb = keyBlockOf(content);
   if (!kb) throw new KmipError("InvalidObjectType", "only objects with a Key Block can be wrapped");
-  if (kb.has(Tag.KeyWrappingData)) throw new KmipError("InvalidField", "the key is already wrapped");
+  const stored = kb.optStruct(Tag.KeyWrappingData)?.optStruct(Tag.EncryptionKeyInformation)?.optText(Tag.UniqueIdentifier);
+  // registered wrapped under the key asked for: returned as registered (TC-WRAP-3-14); under another: re-wrapped
+  if (stored === wrappingUid) return content;
+  if (stored !== undefined) {
+    content = await unwrapContent(content, ctx);
+    kb = keyBlockOf(content)!;
+  }
   let plain: Uint8Array;
   if (encoding === Enums.EncodingOption.NoEncoding) {
     const kv = kb.req(Tag.KeyValue);
