@@ -107,7 +107,11 @@ export async function unwrapContent(content: StructureNode, ctx: OperationContex
   if (enumAttr(kek, "Cryptographic Algorithm") !== Enums.CryptographicAlgorithm.AES || !kekBytes || !CIPHERS[kekBytes.length]) {
     throw new KmipError("InvalidField", "the wrapping key must be an AES key");
   }
-  const wrapped = kb.bytes(Tag.KeyValue);
+  // a Byte String (the spec's form); some 1.x clients send Key Value { Key Material } holding the wrapped bytes
+  const kv = kb.req(Tag.KeyValue);
+  const km = kv.type === ItemType.Structure ? kv.children.find((c) => c.tag === Tag.KeyMaterial) : kv;
+  if (km?.type !== ItemType.ByteString) throw new KmipError("InvalidMessage", "a wrapped Key Value must be a Byte String");
+  const wrapped = km.value;
   const plain = aesUnwrap(kekBytes, wrapped, mode);
   const noEncoding = kwd.optEnum(Tag.EncodingOption) === Enums.EncodingOption.NoEncoding;
   const keyValue = noEncoding ? struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, plain)]) : decodeTtlv(plain);
