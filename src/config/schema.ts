@@ -59,12 +59,17 @@ export interface LoggingSettings {
 
 export interface CompatSettings {
   /**
-   * Get Attributes with no names returns every attribute, as the spec says. Off by default: the
-   * informational attributes of KMIP 1.2+ (Original Creation Date, Always Sensitive, …) are then
-   * left out of that one reply — they are still returned when named, and in Get Attribute List —
-   * because PyKMIP 0.10 clients fail to parse a reply that holds them.
+   * Get Attributes with no names returns every attribute, as the spec and the profiles require
+   * (default). Off, the informational attributes of KMIP 1.2+ (Original Creation Date, Always
+   * Sensitive, …) are left out of that one reply — still returned when named, and in Get
+   * Attribute List — for PyKMIP 0.10 clients, which fail to parse a reply that holds them.
    */
   readonly completeGetAttributes: boolean;
+}
+
+export interface KmsSettings {
+  /** Lease Time of key objects and what Obtain Lease grants (1.4 §3.20, §4.17); 0 = no lease limit. */
+  readonly leaseTimeSec: number;
 }
 
 export interface KmipdConfig {
@@ -73,6 +78,7 @@ export interface KmipdConfig {
   readonly limits: LimitSettings;
   readonly logging: LoggingSettings;
   readonly compat: CompatSettings;
+  readonly kms: KmsSettings;
 }
 
 /** The files the TLS settings default to, inside `server.certs_dir`. */
@@ -136,7 +142,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "limits.request_timeout_ms", default: 60_000, check: int(10, 3_600_000) },
   { key: "logging.level", default: "info", check: oneOf(LOG_LEVELS) },
   { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
-  { key: "compat.complete_get_attributes", default: false, check: bool },
+  { key: "compat.complete_get_attributes", default: true, check: bool },
+  { key: "kms.lease_time_sec", default: 3600, check: int(0, 0xffffffff) },
 ];
 
 export function snakeToCamel(s: string): string {

@@ -14,6 +14,8 @@ export interface ResponseItem {
   readonly status: number;
   readonly reason?: ResultReasonName;
   readonly message?: string;
+  /** Set with status Operation Pending: what the client Polls or Cancels with. */
+  readonly asyncCorrelationValue?: Uint8Array;
   /** Children of the Response Payload; undefined = no payload element at all. */
   readonly payload?: readonly TtlvNode[];
 }
@@ -55,6 +57,10 @@ const OLDER_REASON: Partial<Record<ResultReasonName, ResultReasonName>> = {
   UsageLimitExceeded: "PermissionDenied",
   KeyValueNotPresent: "ItemNotFound",
   ObjectArchived: "PermissionDenied",
+  Sensitive: "PermissionDenied",
+  NotExtractable: "PermissionDenied",
+  // 1.0–1.4 §11 error tables: a critical extension the server does not understand is Feature Not Supported.
+  UnknownMessageExtension: "FeatureNotSupported",
 };
 
 const REASONS = enumByXmlName("ResultReason")!;
@@ -94,6 +100,7 @@ function batchItem(i: ResponseItem, version: KmipVersion): StructureNode {
   c.push(enumeration(Tag.ResultStatus, i.status));
   if (i.reason !== undefined) c.push(enumeration(Tag.ResultReason, reasonValue(i.reason, version)));
   if (i.message !== undefined) c.push(text(Tag.ResultMessage, i.message));
+  if (i.asyncCorrelationValue !== undefined) c.push(bytes(Tag.AsynchronousCorrelationValue, i.asyncCorrelationValue));
   if (i.payload !== undefined) c.push(struct(Tag.ResponsePayload, [...i.payload]));
   return struct(Tag.BatchItem, c);
 }

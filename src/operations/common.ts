@@ -3,14 +3,12 @@ import { createHash } from "node:crypto";
 import { Enums, Masks, Tag, type KmipVersion } from "../kmip/index.js";
 import { KmipError, isV2, type StructReader } from "../messages/index.js";
 import {
-  attrInVersion, attrToV1, attrToV2, isV1Attribute, readAttributeList, setServerAttr, type Attr, type ManagedObject,
+  attrInVersion, attrToV1, attrToV2, fieldTermOf, isCustomName, isV1Attribute, objectTypeOf, readAttributeList, ruleFor, setServerAttr,
+  type Attr, type ManagedObject,
 } from "../model/index.js";
 import { ItemType, boolean, bytes, dateTime, enumeration, integer, interval, struct, text, type TtlvNode } from "../ttlv/index.js";
 import type { OperationContext } from "./context.js";
 import type { LoadedObject } from "./repository.js";
-
-/** The largest Interval (2^32 − 1 seconds, ~136 years): no lease limit. */
-const UNLIMITED_LEASE = 0xffffffff;
 
 /** An object Archive has moved to archival storage (until Recover brings it back on-line). */
 export const isArchived = (o: ManagedObject): boolean => o.attrs.some((a) => a.name === "Archive Date");
@@ -25,6 +23,8 @@ export async function loadOnline(uid: string, ctx: OperationContext, withContent
 /** The Unique Identifier a request names, or the batch's ID Placeholder when it names none. */
 export function targetUid(p: StructReader, ctx: OperationContext): string {
   const uid = p.optText(Tag.UniqueIdentifier) ?? ctx.idPlaceholder;
+  // after a Locate that found nothing (or several), the object meant is not there (TC_152)
+  if (uid === undefined && ctx.placeholderCleared) throw new KmipError("ObjectNotFound", "the Locate before this item found no single object");
   if (uid === undefined) throw new KmipError("InvalidMessage", "Unique Identifier is required (no ID Placeholder in this batch)");
   return uid;
 }
@@ -59,6 +59,36 @@ const TEMPLATE_FIELDS_IGNORED: ReadonlySet<string> = new Set(["Storage Status Ma
 function isIgnoredTemplateField(a: TtlvNode): boolean {
   const name = a.type === ItemType.Structure ? a.children.find((c) => c.tag === Tag.AttributeName) : undefined;
   return name?.type === ItemType.TextString && TEMPLATE_FIELDS_IGNORED.has(name.value);
+}
+
+/**
+ * Like requestAttrs, with 1.x templates referenced by Name (1.4 §2.1.8) resolved: each named
+ * Template object's attributes come first, and an attribute the request states itself replaces a
+ * single-valued one from a template. A template's own Name is its name, not an attribute to copy.
+ */
+export async function requestAttrsWithTemplates(p: StructReader, ctx: OperationContext, holder: number = Tag.TemplateAttribute): Promise<Attr[]> {
+  const fromTemplates: Attr[] = [];
+  const explicit: Attr[] = [];
+  for (const t of p.structs(holder)) {
+    for (const n of t.all(Tag.Name)) fromTemplates.push(...(await templateAttrs(n, ctx)));
+    explicit.push(...readAttributeList(t.all(Tag.Attribute).filter((a) => !isIgnoredTemplateField(a))));
+  }
+  for (const a of p.structs(Tag.Attributes)) explicit.push(...readAttributeList(a.children));
+  const stated = new Set(explicit.filter((a) => !ruleFor(a.name, isCustomName(a.name)).multi).map((a) => a.name));
+  return [...fromTemplates.filter((a) => a.name !== "Name" && !stated.has(a.name)), ...explicit];
+}
+
+/** The attributes a Template object holds, found by its Name (the caller's templates only). */
+async function templateAttrs(name: TtlvNode, ctx: OperationContext): Promise<Attr[]> {
+  const value = name.type === ItemType.Structure ? name.children.find((c) => c.tag === Tag.NameValue) : undefined;
+  if (value?.type !== ItemType.TextString) throw new KmipError("InvalidMessage", "a template Name needs a Name Value");
+  for (const uid of ctx.objects.findByTerm(ctx.principal, fieldTermOf("Name", value))) {
+    const o = await ctx.objects.load(uid, ctx.principal, true);
+    if (objectTypeOf(o) !== Enums.ObjectType.Template || o.content?.type !== ItemType.Structure) continue;
+    return readAttributeList(o.content.children.filter((c) => c.tag === Tag.Attribute))
+      .filter((a) => ruleFor(a.name, isCustomName(a.name)).clientSet);
+  }
+  throw new KmipError("ItemNotFound", `no template named ${value.value}`);
 }
 
 /** Attributes of a 1.x Locate request (direct Attribute children) or 2.x (Attributes). */
@@ -108,7 +138,12 @@ export function initialAttrs(o: ManagedObject, objectType: number, ctx: Operatio
     setServerAttr(o, "State", enumeration(0, active ? Enums.State.Active : Enums.State.PreActive));
   }
   if (!o.attrs.some((a) => a.name === "Original Creation Date")) setServerAttr(o, "Original Creation Date", dateTime(0, now));
+  // An object the client puts in no group is in the server's default group, "default" (1.4 §3.33).
+  if (!o.attrs.some((a) => a.name === "Object Group")) o.attrs.push({ name: "Object Group", value: text(Tag.ObjectGroup, DEFAULT_GROUP) });
 }
+
+/** The reserved Object Group name of the default group (1.4 §3.33, 2.1 §4.36). */
+export const DEFAULT_GROUP = "default";
 
 /**
  * Attributes the server keeps for objects holding key material (1.4 §3.45–3.51, 2.1 §4): Fresh
@@ -118,7 +153,7 @@ export function initialAttrs(o: ManagedObject, objectType: number, ctx: Operatio
  * generated here — the Random Number Generator that made them (OpenSSL's CTR_DRBG, AES-256).
  * Each reply shows only those its version defines.
  */
-export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefined, generated: boolean): void {
+export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefined, generated: boolean, leaseTimeSec: number): void {
   const has = (n: string) => o.attrs.some((a) => a.name === n);
   const flag = (n: string) => {
     const v = o.attrs.find((a) => a.name === n)?.value;
@@ -134,16 +169,19 @@ export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefin
   if (keyFormatType !== undefined) setServerAttr(o, "Key Format Type", enumeration(0, keyFormatType));
   setServerAttr(o, "Short Unique Identifier", bytes(0, createHash("sha256").update(o.uid).digest()));
   setServerAttr(o, "Protection Storage Mask", integer(0, Masks.ProtectionStorageMask.Software));
-  // Lease Time holds "the maximum Lease Time [the server] is able to serve" (1.4 §3.20): kmipd
-  // puts no lease on objects, so the longest an Interval can say.
-  setServerAttr(o, "Lease Time", interval(0, UNLIMITED_LEASE));
+  // Lease Time holds "the maximum Lease Time [the server] is able to serve" (1.4 §3.20): the
+  // operator's kms.lease_time_sec; Obtain Lease grants it.
+  setServerAttr(o, "Lease Time", interval(0, leaseTimeSec));
   if (generated) {
-    setServerAttr(o, "Random Number Generator", struct(0, [
-      enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),
-      enumeration(Tag.DRBGAlgorithm, Enums.DRBGAlgorithm.CTR),
-      enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
-      integer(Tag.CryptographicLength, 256),
-    ]));
+    setServerAttr(o, "Random Number Generator", struct(0, RNG_FIELDS()));
   }
 }
+
+/** The generator kmipd uses (OpenSSL's CTR_DRBG, AES-256), as RNG Parameters fields. */
+export const RNG_FIELDS = (): TtlvNode[] => [
+  enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),
+  enumeration(Tag.DRBGAlgorithm, Enums.DRBGAlgorithm.CTR),
+  enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
+  integer(Tag.CryptographicLength, 256),
+];
 

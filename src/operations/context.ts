@@ -6,6 +6,7 @@
 import type { KmipVersion } from "../kmip/index.js";
 import type { StructReader } from "../messages/index.js";
 import type { TtlvNode } from "../ttlv/index.js";
+import type { PendingOperations } from "./pending.js";
 import type { ObjectRepository } from "./repository.js";
 
 export interface OperationContext {
@@ -16,6 +17,12 @@ export interface OperationContext {
   readonly objects: ObjectRepository;
   /** The Unique Identifier of the last object a batch item created or found (KMIP §ID Placeholder). */
   idPlaceholder?: string;
+  /** A Locate in this batch found no single object: an item relying on the placeholder names nothing. */
+  placeholderCleared?: boolean;
+  /** Operations answered Operation Pending, waiting for Poll or Cancel. */
+  readonly pending: PendingOperations;
+  /** Set by Poll: the batch item answers as this operation (the one that was pending). */
+  replyAs?: number;
   /** Operations this server routes (for Query). */
   readonly operations: readonly number[];
   /** Settings operations need. */
@@ -29,6 +36,8 @@ export interface OperationSettings {
   readonly maxLocateItems: number;
   readonly vendorIdentification: string;
   readonly serverVersion: string;
+  /** The longest lease Obtain Lease grants, and every key object's Lease Time (kms.lease_time_sec). */
+  readonly leaseTimeSec: number;
   /** Attributes an unfiltered Get Attributes leaves out (see compat.complete_get_attributes). */
   readonly quietAttributes: ReadonlySet<string>;
 }

@@ -77,7 +77,7 @@ export const createSplitKey: OperationHandler = async (p, ctx) => {
       o.content = splitKeyContent({ parts, id: s.x, threshold, method, material: s.y, algorithm: alg, length: bits });
       initialAttrs(o, Enums.ObjectType.SplitKey, ctx);
       o.attrs.push({ name: "Digest", value: digestAttr(s.y, Enums.KeyFormatType.Raw) });
-      keyObjectAttrs(o, Enums.KeyFormatType.Raw, base === undefined);
+      keyObjectAttrs(o, Enums.KeyFormatType.Raw, base === undefined, ctx.settings.leaseTimeSec);
       if (base) o.attrs.push(link(L.ParentLink, base.uid));
       objs.push(o);
     }

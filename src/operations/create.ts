@@ -1,19 +1,51 @@
-/** Create (1.4 §4.1, 2.1 §6.1.9): a new symmetric key (or, in 2.x, secret data) generated here. */
+/** Create (1.4 §4.1, 2.1 §6.1.9): a new symmetric key or secret data, generated here. */
+import { randomBytes } from "node:crypto";
 import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
-import { addClientAttrs, enumAttr, intAttr, setServerAttr, type ManagedObject } from "../model/index.js";
-import { enumeration, integer } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
-import type { OperationHandler } from "./context.js";
+import { addClientAttrs, enumAttr, firstAttr, intAttr, setServerAttr, type ManagedObject } from "../model/index.js";
+import { ItemType, bytes, enumeration, integer, struct, type StructureNode } from "../ttlv/index.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
+import type { OperationContext, OperationHandler } from "./context.js";
 import { generateSymmetric, symmetricKeyContent } from "./key-material.js";
+
+const O = Enums.ObjectType;
+/** Longest secret Create makes (bits): a password or seed, not bulk data. */
+const MAX_SECRET_BITS = 4096;
+/** Symmetric keys below this length do not keep 128-bit security against Grover's algorithm. */
+const QUANTUM_SAFE_BITS = 256;
 
 export const create: OperationHandler = async (p, ctx) => {
   const objectType = p.enum(Tag.ObjectType);
-  if (objectType !== Enums.ObjectType.SymmetricKey) {
-    throw new KmipError("InvalidField", "Create makes symmetric keys; use Create Key Pair or Register for other objects");
+  if (objectType !== O.SymmetricKey && objectType !== O.SecretData) {
+    throw new KmipError("InvalidField", "Create makes symmetric keys and secret data; use Create Key Pair or Register for other objects");
   }
   const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
-  addClientAttrs(obj, requestAttrs(p));
+  addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
+  const material = objectType === O.SecretData ? secretData(obj) : symmetricKey(obj, ctx);
+  // Quantum Safe requested (2.1 §4.47): refuse a key that is not (QS-M-2: "NOT_SAFE", General Failure).
+  const qs = firstAttr(obj, "Quantum Safe")?.value;
+  if (qs?.type === ItemType.Boolean && qs.value && material.bits < QUANTUM_SAFE_BITS) {
+    material.key.fill(0);
+    throw new KmipError("GeneralFailure", `not quantum safe: symmetric material needs ${QUANTUM_SAFE_BITS} bits`);
+  }
+  obj.content = material.content;
+  initialAttrs(obj, objectType, ctx);
+  obj.attrs.push({ name: "Digest", value: digestAttr(material.key, material.format) });
+  keyObjectAttrs(obj, material.format, true, ctx.settings.leaseTimeSec);
+  material.key.fill(0); // the content node holds its own copy
+  await ctx.objects.insert(obj);
+  ctx.idPlaceholder = obj.uid;
+  return [enumeration(Tag.ObjectType, objectType), uidNode(obj.uid)];
+};
+
+interface Material {
+  readonly key: Uint8Array;
+  readonly bits: number;
+  readonly format: number;
+  readonly content: StructureNode;
+}
+
+function symmetricKey(obj: ManagedObject, ctx: OperationContext): Material {
   const alg = enumAttr(obj, "Cryptographic Algorithm");
   if (alg === undefined) throw new KmipError("InvalidField", "Cryptographic Algorithm is required");
   const bits = intAttr(obj, "Cryptographic Length") ?? (alg === Enums.CryptographicAlgorithm.AES ? ctx.settings.defaultKeyBits : undefined);
@@ -21,12 +53,22 @@ export const create: OperationHandler = async (p, ctx) => {
   const key = generateSymmetric(alg, bits);
   setServerAttr(obj, "Cryptographic Algorithm", enumeration(0, alg));
   setServerAttr(obj, "Cryptographic Length", integer(0, bits));
-  obj.content = symmetricKeyContent(key, alg, bits);
-  initialAttrs(obj, objectType, ctx);
-  obj.attrs.push({ name: "Digest", value: digestAttr(key, Enums.KeyFormatType.Raw) });
-  keyObjectAttrs(obj, Enums.KeyFormatType.Raw, true);
-  key.fill(0); // the content node holds its own copy
-  await ctx.objects.insert(obj);
-  ctx.idPlaceholder = obj.uid;
-  return [enumeration(Tag.ObjectType, objectType), uidNode(obj.uid)];
-};
+  return { key, bits, format: Enums.KeyFormatType.Raw, content: symmetricKeyContent(key, alg, bits) };
+}
+
+/** Random secret data of the Cryptographic Length asked for, as a Password (Opaque key block). */
+function secretData(obj: ManagedObject): Material {
+  const bits = intAttr(obj, "Cryptographic Length");
+  if (bits === undefined || bits <= 0 || bits % 8 !== 0 || bits > MAX_SECRET_BITS) {
+    throw new KmipError("InvalidField", `Cryptographic Length (a multiple of 8, at most ${MAX_SECRET_BITS}) is required for secret data`);
+  }
+  const key = randomBytes(bits / 8);
+  const content = struct(Tag.SecretData, [
+    enumeration(Tag.SecretDataType, Enums.SecretDataType.Password),
+    struct(Tag.KeyBlock, [
+      enumeration(Tag.KeyFormatType, Enums.KeyFormatType.Opaque),
+      struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, key)]),
+    ]),
+  ]);
+  return { key, bits, format: Enums.KeyFormatType.Opaque, content };
+}

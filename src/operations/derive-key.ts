@@ -170,7 +170,7 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
     initialAttrs(obj, objectType, ctx);
     const format = objectType === O.SymmetricKey ? Enums.KeyFormatType.Raw : Enums.KeyFormatType.Opaque;
     obj.attrs.push({ name: "Digest", value: digestAttr(out, format) });
-    keyObjectAttrs(obj, format, false);
+    keyObjectAttrs(obj, format, false, ctx.settings.leaseTimeSec);
     for (const b of bases) {
       obj.attrs.push(link(Enums.LinkType.DerivationBaseObjectLink, b.uid));
       b.content = undefined; // not re-wrapped: the stored material is kept

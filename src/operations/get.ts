@@ -1,12 +1,12 @@
 /** Get (1.4 §4.11, 2.1 §6.1.24): the object's content, in the requested Key Format Type. */
-import { Tag } from "../kmip/index.js";
+import { Enums, Tag } from "../kmip/index.js";
 import { KmipError, itemNotFound, objectDestroyed } from "../messages/index.js";
 import { objectTypeOf, setServerAttr, stateOf, isDestroyed } from "../model/index.js";
 import { ItemType, boolean, enumeration } from "../ttlv/index.js";
 import { loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { inFormat } from "./key-material.js";
-import { wrapContent } from "./key-wrapping.js";
+import { unwrapContent, wrapContent } from "./key-wrapping.js";
 
 export const get: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
@@ -15,12 +15,18 @@ export const get: OperationHandler = async (p, ctx) => {
   const obj = await loadOnline(uid, ctx, true);
   if (isDestroyed(stateOf(obj))) throw objectDestroyed();
   if (!obj.content) throw itemNotFound();
-  // 2.x Sensitive: the key material may be used by the server but not returned (2.1 §4.53).
-  const sensitive = obj.attrs.find((a) => a.name === "Sensitive")?.value;
-  if (sensitive?.type === ItemType.Boolean && sensitive.value) throw new KmipError("Sensitive", "the object is sensitive; its key material cannot be returned");
-  if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
-  let content = inFormat(obj.content, wanted);
+  const flag = (name: string): boolean | undefined => {
+    const v = obj.attrs.find((a) => a.name === name)?.value;
+    return v?.type === ItemType.Boolean ? v.value : undefined;
+  };
   const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
+  // Extractable false: never released, wrapped or not; Sensitive: released only wrapped (1.4 §3.48–3.50, 2.1 §4.23/§4.53).
+  if (flag("Extractable") === false) throw new KmipError("NotExtractable", "the object is not extractable; its key material cannot be returned");
+  if (flag("Sensitive") === true && !wrapSpec) throw new KmipError("Sensitive", "the object is sensitive; its key material is returned only wrapped");
+  if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
+  // Key Wrap Type Not Wrapped: a key registered wrapped comes back in the clear (As Registered: as it was)
+  const stored = p.optEnum(Tag.KeyWrapType) === Enums.KeyWrapType.NotWrapped ? await unwrapContent(obj.content, ctx) : obj.content;
+  let content = inFormat(stored, wanted);
   if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);
   // Fresh: true until the key material has been served to a client once (1.4 §3.48).
   const fresh = obj.attrs.find((a) => a.name === "Fresh")?.value;

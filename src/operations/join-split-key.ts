@@ -71,7 +71,7 @@ export const joinSplitKey: OperationHandler = async (p, ctx) => {
     initialAttrs(obj, objectType, ctx);
     const format = objectType === O.SymmetricKey ? Enums.KeyFormatType.Raw : Enums.KeyFormatType.Opaque;
     obj.attrs.push({ name: "Digest", value: digestAttr(secret, format) });
-    keyObjectAttrs(obj, format, false);
+    keyObjectAttrs(obj, format, false, ctx.settings.leaseTimeSec);
     await ctx.objects.insert(obj);
   } finally {
     secret.fill(0);

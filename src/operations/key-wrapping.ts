@@ -5,11 +5,11 @@
  * (RFC 5649) — and Encoding Option No Encoding (the key material bytes) or TTLV Encoding (the
  * encoded Key Value, the spec's default).
  */
-import { createCipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import { Enums, Masks, Tag } from "../kmip/index.js";
 import { KmipError, type StructReader } from "../messages/index.js";
 import { enumAttr, intAttr, isDestroyed, stateOf } from "../model/index.js";
-import { ItemType, bytes, encodeTtlv, enumeration, struct, text, type StructureNode, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, bytes, decodeTtlv, encodeTtlv, enumeration, struct, text, type StructureNode, type TtlvNode } from "../ttlv/index.js";
 import type { OperationContext } from "./context.js";
 import { keyBlockOf, symmetricKeyBytes } from "./key-material.js";
 
@@ -43,9 +43,15 @@ export async function wrapContent(content: StructureNode, spec: StructReader, ct
     throw new KmipError("InvalidField", "the wrapping key must be an AES key");
   }
 
-  const kb = keyBlockOf(content);
+  let kb = keyBlockOf(content);
   if (!kb) throw new KmipError("InvalidObjectType", "only objects with a Key Block can be wrapped");
-  if (kb.has(Tag.KeyWrappingData)) throw new KmipError("InvalidField", "the key is already wrapped");
+  const stored = kb.optStruct(Tag.KeyWrappingData)?.optStruct(Tag.EncryptionKeyInformation)?.optText(Tag.UniqueIdentifier);
+  // registered wrapped under the key asked for: returned as registered (TC-WRAP-3-14); under another: re-wrapped
+  if (stored === wrappingUid) return content;
+  if (stored !== undefined) {
+    content = await unwrapContent(content, ctx);
+    kb = keyBlockOf(content)!;
+  }
   let plain: Uint8Array;
   if (encoding === Enums.EncodingOption.NoEncoding) {
     const kv = kb.req(Tag.KeyValue);
@@ -69,6 +75,64 @@ export async function wrapContent(content: StructureNode, spec: StructReader, ct
     struct(Tag.KeyWrappingData, wrappingData),
   ]);
   return struct(content.tag, content.children.map((c) => (c.tag === Tag.KeyBlock ? block : c)));
+}
+
+/**
+ * A key the client registered wrapped, unwrapped for Get with Key Wrap Type Not Wrapped (1.4
+ * §2.1.5, 2.1 §6.1.24): under the wrapping key named in its Key Wrapping Data, which must be an
+ * AES key-wrapping key (Wrap Key or Unwrap Key) of the same owner, neither destroyed nor compromised.
+ */
+export async function unwrapContent(content: StructureNode, ctx: OperationContext): Promise<StructureNode> {
+  const kb = keyBlockOf(content);
+  const kwd = kb?.optStruct(Tag.KeyWrappingData);
+  if (!kb || !kwd) return content;
+  if (kwd.enum(Tag.WrappingMethod) !== Enums.WrappingMethod.Encrypt || kwd.has(Tag.MACSignatureKeyInformation)) {
+    throw new KmipError("FeatureNotSupported", "only keys wrapped with Wrapping Method Encrypt can be unwrapped");
+  }
+  const eki = kwd.struct(Tag.EncryptionKeyInformation);
+  const mode = eki.optStruct(Tag.CryptographicParameters)?.optEnum(Tag.BlockCipherMode) ?? Enums.BlockCipherMode.NISTKeyWrap;
+  const kek = await ctx.objects.load(eki.text(Tag.UniqueIdentifier), ctx.principal, true).catch(() => {
+    throw new KmipError("WrappingObjectNotFound", "the wrapping key was not found");
+  });
+  const state = stateOf(kek);
+  if (isDestroyed(state) || state === Enums.State.Compromised) throw new KmipError("WrongKeyLifecycleState", "the wrapping key is destroyed or compromised");
+  const mask = intAttr(kek, "Cryptographic Usage Mask");
+  // the client wrapped this key under it for registration: a Wrap Key or Unwrap Key key will do (TC-WRAP-2-14)
+  const wrapping = Masks.CryptographicUsageMask.WrapKey | Masks.CryptographicUsageMask.UnwrapKey;
+  if (mask !== undefined && (mask & wrapping) === 0) {
+    throw new KmipError("IncompatibleCryptographicUsageMask", "the wrapping key is not a key-wrapping key");
+  }
+  const kekBlock = kek.content && keyBlockOf(kek.content);
+  const kekBytes = kekBlock && symmetricKeyBytes(kekBlock);
+  if (enumAttr(kek, "Cryptographic Algorithm") !== Enums.CryptographicAlgorithm.AES || !kekBytes || !CIPHERS[kekBytes.length]) {
+    throw new KmipError("InvalidField", "the wrapping key must be an AES key");
+  }
+  // a Byte String (the spec's form); some 1.x clients send Key Value { Key Material } holding the wrapped bytes
+  const kv = kb.req(Tag.KeyValue);
+  const km = kv.type === ItemType.Structure ? kv.children.find((c) => c.tag === Tag.KeyMaterial) : kv;
+  if (km?.type !== ItemType.ByteString) throw new KmipError("InvalidMessage", "a wrapped Key Value must be a Byte String");
+  const wrapped = km.value;
+  const plain = aesUnwrap(kekBytes, wrapped, mode);
+  const noEncoding = kwd.optEnum(Tag.EncodingOption) === Enums.EncodingOption.NoEncoding;
+  const keyValue = noEncoding ? struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, plain)]) : decodeTtlv(plain);
+  if (keyValue.tag !== Tag.KeyValue) throw new KmipError("CryptographicFailure", "the unwrapped bytes are not a Key Value");
+  const block = struct(Tag.KeyBlock, kb.children.filter((c) => c.tag !== Tag.KeyWrappingData).map((c) => (c.tag === Tag.KeyValue ? keyValue : c)));
+  return struct(content.tag, content.children.map((c) => (c.tag === Tag.KeyBlock ? block : c)));
+}
+
+function aesUnwrap(kek: Uint8Array, wrapped: Uint8Array, mode: number): Buffer {
+  const bits = kek.length * 8;
+  const [cipher, iv] =
+    mode === Enums.BlockCipherMode.NISTKeyWrap ? [`id-aes${bits}-wrap`, RFC3394_IV]
+    : mode === Enums.BlockCipherMode.AESKeyWrapPadding ? [`id-aes${bits}-wrap-pad`, RFC5649_IV]
+    : [undefined, undefined];
+  if (!cipher) throw new KmipError("UnsupportedCryptographicParameters", "key unwrapping supports NIST Key Wrap and AES Key Wrap with Padding");
+  try {
+    const d = createDecipheriv(cipher, kek, iv);
+    return Buffer.concat([d.update(wrapped), d.final()]);
+  } catch {
+    throw new KmipError("CryptographicFailure", "the key does not unwrap under its wrapping key");
+  }
 }
 
 function aesWrap(kek: Uint8Array, plain: Uint8Array, mode: number): Buffer {

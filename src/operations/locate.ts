@@ -1,6 +1,10 @@
 /**
- * Locate (1.4 §4.9, 2.1 §6.1.28): the caller's objects that match every attribute of the request,
- * newest first. Candidates come from the store index — the query's most selective exact term —
+ * Locate (1.4 §4.9, 2.1 §6.1.28): the caller's objects that match every attribute of the request.
+ * Order: newest first, in every version — 2.x says "descending order of object creation" (2.0/2.1
+ * §6.1.28), 1.x says nothing and its 1.4 cases page newest first (TC-OFFSET-*-14). A query for a
+ * group's Fresh or Default member treats the group as a pool handed out oldest first (TC_152,
+ * TC_153): Group Member Default is the oldest fresh member of the group, else its oldest member.
+ * Candidates come from the store index — the query's most selective exact term —
  * and are then matched exactly: a structure on the fields given (a Name by its Name Value alone),
  * two instances of a date attribute as a range, Cryptographic Usage Mask as "has all these bits",
  * Usage Limits as "at least". Storage Status Mask: on-line objects by default; archived ones only
@@ -35,7 +39,8 @@ export const locate: OperationHandler = async (p, ctx) => {
   const mask = p.optInt(Tag.StorageStatusMask) || SSM.OnLineStorage;
   const query = directAttrs(p);
   const criteria = criteriaOf(query);
-  if (p.optEnum(Tag.ObjectGroupMember) === Enums.ObjectGroupMember.GroupMemberFresh) {
+  const member = p.optEnum(Tag.ObjectGroupMember);
+  if (member === Enums.ObjectGroupMember.GroupMemberFresh) {
     criteria.push({ terms: [], test: (o) => isTrue(firstAttr(o, "Fresh")?.value) });
   }
   const wantDestroyed = isV2(ctx.version) ? (mask & SSM.DestroyedStorage) !== 0 : query.some((a) => a.name === "State");
@@ -48,21 +53,32 @@ export const locate: OperationHandler = async (p, ctx) => {
   // Located Items is answered when the client pages with Offset Items (1.3+), as the OASIS test cases do.
   const counted = p.has(Tag.OffsetItems) && inVersion(tagByValue(Tag.LocatedItems)?.versions ?? 0, ctx.version);
   const enough = counted ? Number.POSITIVE_INFINITY : offset + limit;
+  const newestFirst = member === undefined;
+  const defaultMember = member === Enums.ObjectGroupMember.GroupMemberDefault;
   const matched: string[] = [];
-  for (const uid of candidates(criteria, ctx)) {
-    if (matched.length >= enough) break;
+  let fresh: string | undefined;
+  for (const uid of candidates(criteria, ctx, newestFirst)) {
+    if (matched.length >= enough && !(defaultMember && fresh === undefined)) break;
     const o = await loadIfPresent(uid, ctx);
-    if (o && stored(o) && criteria.every((c) => c.test(o))) matched.push(uid);
+    if (!o || !stored(o) || !criteria.every((c) => c.test(o))) continue;
+    if (defaultMember && fresh === undefined && isTrue(firstAttr(o, "Fresh")?.value)) fresh = uid;
+    if (matched.length < enough) matched.push(uid);
+  }
+  if (defaultMember) {
+    const chosen = fresh ?? matched[0];
+    matched.length = 0;
+    if (chosen !== undefined) matched.push(chosen);
   }
   const page = matched.slice(offset, offset + limit);
   // ID Placeholder: the one Unique Identifier returned; emptied otherwise so batched operations fail.
   ctx.idPlaceholder = page.length === 1 ? page[0] : undefined;
+  ctx.placeholderCleared = page.length !== 1;
   const out: TtlvNode[] = counted ? [integer(Tag.LocatedItems, matched.length)] : [];
   return [...out, ...page.map(uidNode)];
 };
 
-/** Uids to examine, newest first: those carrying the query's rarest term, or all the caller's objects. */
-function candidates(criteria: readonly Criterion[], ctx: OperationContext): string[] {
+/** Uids to examine in creation order (or reversed): those carrying the query's rarest term, or all the caller's objects. */
+function candidates(criteria: readonly Criterion[], ctx: OperationContext, newestFirst: boolean): string[] {
   let best: string | undefined;
   let bestCount = Number.POSITIVE_INFINITY;
   for (const t of criteria.flatMap((c) => c.terms)) {
@@ -71,7 +87,7 @@ function candidates(criteria: readonly Criterion[], ctx: OperationContext): stri
     if (n < bestCount) [best, bestCount] = [t, n];
   }
   const uids = best === undefined ? [...ctx.objects.listByOwner(ctx.principal)] : [...ctx.objects.findByTerm(ctx.principal, best)];
-  return uids.reverse(); // uids are time-ordered
+  return newestFirst ? uids.reverse() : uids; // uids are time-ordered
 }
 
 async function loadIfPresent(uid: string, ctx: OperationContext): Promise<ManagedObject | undefined> {

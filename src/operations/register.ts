@@ -5,8 +5,8 @@
 import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
-import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
+import { ItemType, boolean, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { certificateAttrs } from "./certificate.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
@@ -23,6 +23,8 @@ const CONTENT_TAG: ReadonlyMap<number, number> = new Map([
   [O.SplitKey, Tag.SplitKey],
   [O.Template, Tag.Template],
 ]);
+/** The object types Register accepts (Query Objects lists these). */
+export const REGISTRABLE_TYPES: readonly number[] = [...CONTENT_TAG.keys()];
 
 export const register: OperationHandler = async (p, ctx) => {
   const objectType = p.enum(Tag.ObjectType);
@@ -33,10 +35,11 @@ export const register: OperationHandler = async (p, ctx) => {
   if (content.type !== ItemType.Structure) throw new KmipError("InvalidMessage", "the object must be a Structure");
 
   const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
-  addClientAttrs(obj, requestAttrs(p));
+  addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
   if (objectType === O.Template) {
     // A 1.x Template is nothing but its attributes; it has no key material and no state.
     addClientAttrs(obj, readAttributeList(content.children.filter((c) => c.tag === Tag.Attribute)));
+    obj.content = content; // what a Create/Register naming this template copies
     initialAttrs(obj, objectType, ctx, false);
   } else {
     copyKeyBlockFacts(obj, content);
@@ -45,7 +48,10 @@ export const register: OperationHandler = async (p, ctx) => {
     const d = digestInput(content);
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
     const kb = keyBlockOf(content);
-    if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false);
+    // certificates are cryptographic objects too: Fresh, Sensitive, Extractable, Lease Time apply (1.4 §3)
+    if (kb || objectType === O.Certificate) keyObjectAttrs(obj, kb?.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
+    // A Key Block without Key Value: the material lives elsewhere (1.4 §3.41, Key Value Location).
+    if (kb && !kb.has(Tag.KeyValue)) setServerAttr(obj, "Key Value Present", boolean(0, false));
     if (objectType === O.Certificate) registerCertificate(obj, content);
   }
   await ctx.objects.insert(obj);

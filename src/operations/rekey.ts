@@ -12,7 +12,7 @@ import { KmipError } from "../messages/index.js";
 import { dateAttr, enumAttr, intAttr, objectTypeOf, removeAttr, setServerAttr, type Attr, type ManagedObject } from "../model/index.js";
 import { dateTime, enumeration, struct, text } from "../ttlv/index.js";
 import { asStored, requireInVersion, requireUniqueName, ruleOf, settleDates, usageLimitsNode, usageLimitsOf } from "./attribute-edit.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrs, targetUid, touch, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrsWithTemplates, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { generateSymmetric, keyBlockOf, symmetricKeyContent } from "./key-material.js";
 
@@ -33,7 +33,7 @@ const link = (type: number, uid: string): Attr => ({
 export const rekey: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
   const offset = p.optInterval(Tag.Offset);
-  const template = requestAttrs(p).map((a) => asStored(requireInVersion(a, ctx.version)));
+  const template = (await requestAttrsWithTemplates(p, ctx)).map((a) => asStored(requireInVersion(a, ctx.version)));
   const old = await loadOnline(uid, ctx, true);
   if (objectTypeOf(old) !== Enums.ObjectType.SymmetricKey) throw new KmipError("InvalidObjectType", "Re-key replaces symmetric keys only");
   if (!old.content) throw new KmipError("KeyValueNotPresent", "the existing key has no key material");
@@ -73,7 +73,7 @@ export const rekey: OperationHandler = async (p, ctx) => {
   initialAttrs(neu, Enums.ObjectType.SymmetricKey, ctx);
   settleDates(neu, now);
   neu.attrs.push({ name: "Digest", value: digestAttr(key, Enums.KeyFormatType.Raw) }, link(Enums.LinkType.ReplacedObjectLink, uid));
-  keyObjectAttrs(neu, Enums.KeyFormatType.Raw, true);
+  keyObjectAttrs(neu, Enums.KeyFormatType.Raw, true, ctx.settings.leaseTimeSec);
 
   old.content = undefined; // not re-wrapped: the stored material is kept
   removeAttr(old, "Name");

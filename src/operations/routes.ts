@@ -3,6 +3,7 @@ import { Enums } from "../kmip/index.js";
 import { activate } from "./activate.js";
 import { addAttribute } from "./add-attribute.js";
 import { archive } from "./archive.js";
+import { cancel } from "./cancel.js";
 import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
@@ -27,6 +28,8 @@ import { log } from "./log.js";
 import { macVerify } from "./mac-verify.js";
 import { mac } from "./mac.js";
 import { modifyAttribute } from "./modify-attribute.js";
+import { obtainLease } from "./obtain-lease.js";
+import { poll } from "./poll.js";
 import { query } from "./query.js";
 import { recover } from "./recover.js";
 import { register } from "./register.js";
@@ -52,6 +55,7 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.ReKey, rekey],
   [Op.Locate, locate],
   [Op.Check, check],
+  [Op.ObtainLease, obtainLease],
   [Op.GetAttributes, getAttributes],
   [Op.GetAttributeList, getAttributeList],
   [Op.AddAttribute, addAttribute],
@@ -61,6 +65,8 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.GetUsageAllocation, getUsageAllocation],
   [Op.Archive, archive],
   [Op.Recover, recover],
+  [Op.Cancel, cancel],
+  [Op.Poll, poll],
   [Op.Interop, interop],
   [Op.Log, log],
   [Op.Encrypt, encrypt],

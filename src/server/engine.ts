@@ -34,6 +34,7 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
       settings: {
         defaultKeyBits: 256,
         maxLocateItems: 1000,
+        leaseTimeSec: config.kms.leaseTimeSec,
         vendorIdentification: "kmipd",
         serverVersion: SERVER_VERSION,
         quietAttributes: config.compat.completeGetAttributes ? new Set() : INFORMATIONAL_ATTRIBUTES,

@@ -10,6 +10,7 @@ import {
   type ProtocolVersion, type RequestBatchItem, type RequestMessage, type ResponseItem,
 } from "../messages/index.js";
 import type { OperationContext, OperationSettings } from "../operations/context.js";
+import { PendingOperations } from "../operations/pending.js";
 import type { ObjectRepository } from "../operations/repository.js";
 import { ROUTES } from "../operations/routes.js";
 import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../ttlv/index.js";
@@ -30,11 +31,17 @@ export interface ExecutorDeps {
 }
 
 const OPERATIONS: readonly number[] = [...ROUTES.keys()];
+/**
+ * Operations kmipd may answer Operation Pending when the client allows it (Asynchronous Indicator):
+ * those whose cost grows with the store — a search, a move to or from archival storage.
+ */
+const DEFERRABLE: ReadonlySet<number> = new Set([Enums.Operation.Locate, Enums.Operation.Archive, Enums.Operation.Recover]);
 const OLDEST: ProtocolVersion = { major: 1, minor: 0 };
 const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
 export function createExecutor(deps: ExecutorDeps): MessageHandler {
   const now = deps.now ?? nowSeconds;
+  const pending = new PendingOperations();
   return async (bytes: Buffer, rctx: RequestContext): Promise<Buffer> => {
     let root;
     try {
@@ -66,10 +73,13 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     const option = req.header.batchErrorContinuationOption;
     // Undo: the batch's writes are staged and committed together; a failure discards them all.
     const staged = option === Enums.BatchErrorContinuationOption.Undo ? deps.objects.staged() : undefined;
-    const ctx: OperationContext = { principal: rctx.principal, version, now, objects: staged ?? deps.objects, settings: deps.settings, operations: OPERATIONS };
+    const ctx: OperationContext = { principal: rctx.principal, version, now, objects: staged ?? deps.objects, settings: deps.settings, operations: OPERATIONS, pending };
+    // 1.x Boolean true, 2.x Mandatory or Optional: the client accepts Operation Pending (not within an Undo batch)
+    const ai = req.header.asynchronousIndicator;
+    const mayDefer = !staged && (ai === true || ai === Enums.AsynchronousIndicator.Mandatory || ai === Enums.AsynchronousIndicator.Optional);
     let results: ResponseItem[] = [];
     for (const item of req.items) {
-      const r = await runItem(item, ctx, deps.log, rctx);
+      const r = mayDefer && DEFERRABLE.has(item.operation) ? defer(item, ctx, deps.log, rctx) : await runItem(item, ctx, deps.log, rctx);
       results.push(r);
       if (r.status !== Enums.ResultStatus.Success && option !== Enums.BatchErrorContinuationOption.Continue) break;
     }
@@ -98,19 +108,32 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
   };
 }
 
+/** Operation Pending now; the item runs when Polled, in a context of its own (no batch ID Placeholder). */
+function defer(item: RequestBatchItem, ctx: OperationContext, log: ExecutorLog, rctx: RequestContext): ResponseItem {
+  const later: OperationContext = { ...ctx, idPlaceholder: undefined, placeholderCleared: undefined };
+  const run = async () => {
+    const r = await runItem(item, later, log, rctx);
+    if (r.status !== Enums.ResultStatus.Success) throw new KmipError(r.reason ?? "GeneralFailure", r.message ?? "the operation failed");
+    return [...(r.payload ?? [])];
+  };
+  const value = ctx.pending.defer(ctx.principal, item.operation, run);
+  return { operation: item.operation, uniqueBatchItemId: item.uniqueBatchItemId, status: Enums.ResultStatus.OperationPending, asyncCorrelationValue: value };
+}
+
 async function runItem(item: RequestBatchItem, ctx: OperationContext, log: ExecutorLog, rctx: RequestContext): Promise<ResponseItem> {
   const base = { operation: item.operation, uniqueBatchItemId: item.uniqueBatchItemId };
   const handler = ROUTES.get(item.operation);
   if (!handler) return failure(base, "OperationNotSupported", "operation not supported");
+  ctx.replyAs = undefined;
   try {
     if (item.extensions.some((x) => StructReader.of(x).optBool(Tag.CriticalityIndicator) === true)) {
       throw new KmipError("UnknownMessageExtension", "a critical message extension is not supported");
     }
     const payload = item.payload ?? new StructReader(struct(Tag.RequestPayload, []));
     const children = await handler(payload, ctx);
-    return { ...base, status: Enums.ResultStatus.Success, payload: children };
+    return { ...base, operation: ctx.replyAs ?? item.operation, status: Enums.ResultStatus.Success, payload: children };
   } catch (e) {
-    if (e instanceof KmipError) return failure(base, e.reason, e.message);
+    if (e instanceof KmipError) return failure({ ...base, operation: ctx.replyAs ?? item.operation }, e.reason, e.message);
     log.error({ conn: rctx.connectionId, principal: rctx.principal, operation: item.operation, err: e }, "operation failed unexpectedly");
     return failure(base, "GeneralFailure", "internal error");
   }

@@ -32,7 +32,8 @@ describe("config", () => {
         requestTimeoutMs: 60000,
       },
       logging: { level: "info", format: "json" },
-      compat: { completeGetAttributes: false },
+      compat: { completeGetAttributes: true },
+      kms: { leaseTimeSec: 3600 },
     });
   });
 

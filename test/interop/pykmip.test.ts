@@ -25,7 +25,8 @@ describe("interop: PyKMIP client against kmipd", function () {
   before(async function () {
     // python3-pykmip is installed by scripts/install-system-deps.sh; without it this is a failure, not a skip
     expect(existsSync(PYTHON), `${PYTHON} is required`).to.equal(true);
-    srv = await startKmipd();
+    // PyKMIP 0.10 cannot parse Original Creation Date, Always Sensitive, … (its attribute factory raises)
+    srv = await startKmipd({ overrides: { "compat.complete_get_attributes": false } });
   });
   after(async () => {
     await srv?.stop();

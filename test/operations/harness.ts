@@ -100,7 +100,7 @@ export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet
   const store = new MemoryStore();
   const handler = createExecutor({
     objects: new ObjectRepository(store, new SoftKeys()),
-    settings: { defaultKeyBits: 256, maxLocateItems: 1000, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set() },
+    settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set() },
     limits: { ...DEFAULT_LIMITS, maxBatchItems: 64 },
     log: { warn: () => undefined, error: () => undefined },
   });

@@ -40,6 +40,8 @@ const symmetric = std("Object Type", enumeration(0, Enums.ObjectType.SymmetricKe
 const aes = std("Cryptographic Algorithm", enumeration(0, Enums.CryptographicAlgorithm.AES));
 
 for (const version of ["1.2", "1.4", "2.0", "2.1"] as KmipVersion[]) {
+  // newest first ("descending order of object creation", 2.x; the 1.4 cases page so too)
+  const inOrder = (uids: string[]): string[] => [...uids].reverse();
   describe(`engine: Locate in KMIP ${version}`, () => {
     it("finds by Name (whole structure or Name Value alone), only the caller's objects, and sets the ID Placeholder", async () => {
       const e = engine();
@@ -71,8 +73,8 @@ for (const version of ["1.2", "1.4", "2.0", "2.1"] as KmipVersion[]) {
       const k2 = await createKey(e, version);
       await registerSecret(e, version, []);
       const k3 = await createKey(e, version, [custom("x-tape", text(0, "LTO-" + "9".repeat(300)))]);
-      expect((await locate(e, version, [symmetric, aes])).uids).to.deep.equal([k3, k2, k1]);
-      expect((await locate(e, version, [custom("x-tape", text(0, "LTO-" + "9".repeat(300)))])).uids).to.deep.equal([k3, k1]);
+      expect((await locate(e, version, [symmetric, aes])).uids).to.deep.equal(inOrder([k1, k2, k3]));
+      expect((await locate(e, version, [custom("x-tape", text(0, "LTO-" + "9".repeat(300)))])).uids).to.deep.equal(inOrder([k1, k3]));
       expect((await locate(e, version, [symmetric, custom("x-tape", text(0, "LTO-8"))])).uids).to.deep.equal([]);
       const everything = await locate(e, version, []);
       expect(everything.uids).to.have.length(4);
@@ -82,7 +84,7 @@ for (const version of ["1.2", "1.4", "2.0", "2.1"] as KmipVersion[]) {
       const e = engine();
       const keys: string[] = [];
       for (let i = 0; i < 5; i++) keys.push(await createKey(e, version));
-      const newest = [...keys].reverse();
+      const newest = inOrder(keys);
       const firstOnly = await locate(e, version, [symmetric], [integer(Tag.MaximumItems, 1)]);
       expect(firstOnly.uids).to.deep.equal([newest[0]]);
       expect(firstOnly.located).to.equal(undefined);
@@ -116,7 +118,7 @@ for (const version of ["1.2", "1.4", "2.0", "2.1"] as KmipVersion[]) {
       expect((await locate(e, version, [symmetric])).uids).to.deep.equal([b]);
       expect((await locate(e, version, [symmetric], [integer(Tag.StorageStatusMask, SSM.ArchivalStorage)])).uids).to.deep.equal([a]);
       const both = await locate(e, version, [symmetric], [integer(Tag.StorageStatusMask, SSM.ArchivalStorage | SSM.OnLineStorage)]);
-      expect(both.uids).to.deep.equal([b, a]);
+      expect(both.uids).to.deep.equal(inOrder([a, b]));
 
       const rec = await e.batch([{ operation: Op.Recover, payload: [text(Tag.UniqueIdentifier, a)] }, { operation: Op.GetAttributes, payload: [] }], version);
       const after = rec.children[2] as StructureNode;
@@ -150,5 +152,26 @@ describe("engine: Locate uses the index", () => {
     const byName = std("Name", struct(0, [text(Tag.NameValue, "needle")]));
     expect((await locate(e, "2.1", [symmetric, aes, byName])).uids).to.deep.equal([named]);
     expect(loads).to.equal(1);
+  });
+});
+
+describe("engine: Locate of a group's Fresh / Default member (1.x)", () => {
+  it("hands out fresh members oldest first; Default is the oldest fresh member, else the oldest", async () => {
+    const e = engine();
+    const group = std("Object Group", text(0, "pool"));
+    const keys = [await createKey(e, "1.1", [group]), await createKey(e, "1.1", [group]), await createKey(e, "1.1", [group])];
+    const pick = async (member: number) => {
+      const r = await e.batch([
+        { operation: Op.Locate, payload: [integer(Tag.MaximumItems, 1), enumeration(Tag.ObjectGroupMember, member), ...query("1.1", [group])] },
+        { operation: Op.Get, payload: [] },
+      ], "1.1");
+      expect(val(r.children[2] as StructureNode, Tag.ResultStatus), String(val(r.children[2] as StructureNode, Tag.ResultMessage)) + String(val(r.children[1] as StructureNode, Tag.ResultMessage))).to.equal(OK);
+      return val((r.children[1] as StructureNode).children.find((c) => c.tag === Tag.ResponsePayload) as StructureNode, Tag.UniqueIdentifier);
+    };
+    const M = Enums.ObjectGroupMember;
+    expect(await pick(M.GroupMemberFresh)).to.equal(keys[0]);
+    expect(await pick(M.GroupMemberDefault)).to.equal(keys[1]);
+    expect(await pick(M.GroupMemberDefault)).to.equal(keys[2]);
+    expect(await pick(M.GroupMemberDefault)).to.equal(keys[0]);
   });
 });
