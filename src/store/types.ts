@@ -81,3 +81,31 @@ export type StoreWrite =
   | { readonly kind: "insert"; readonly rec: ObjectRecord }
   | { readonly kind: "update"; readonly rec: ObjectRecord }
   | { readonly kind: "remove"; readonly uid: string; readonly owner: string };
+
+/** One entry of the audit sub-database: the store keeps bytes in seq order, the audit layer gives them meaning. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly value: Uint8Array;
+}
+
+/** What appendAudit's callback returns: the entries to add and the new head, written together. */
+export interface AuditWrite {
+  readonly entries: readonly AuditEntry[];
+  readonly head: Uint8Array;
+}
+
+/**
+ * Storage for the hash-chained audit trail (src/audit/): append-only entries keyed by seq plus a
+ * separately stored head. The chain logic lives above; the store only guarantees that `build`
+ * sees the head as of its own write transaction and that entries and head commit together.
+ */
+export interface AuditStorage {
+  /**
+   * Runs `build` inside one write transaction with the current head (undefined when empty), then
+   * writes its entries and head atomically; resolves once durable. Appends are serialized.
+   */
+  appendAudit(build: (head: Uint8Array | undefined) => AuditWrite): Promise<void>;
+  auditHead(): Uint8Array | undefined;
+  /** Entries in seq order (reverse: newest first), from `start` (inclusive) on. */
+  auditEntries(opts?: { readonly start?: number; readonly reverse?: boolean }): Iterable<AuditEntry>;
+}

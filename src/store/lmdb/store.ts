@@ -7,6 +7,7 @@
  *   owners      C(owner) · uid                       → empty        (listByOwner: one range scan)
  *   keks        C(id) · u32 version                  → KEK record   (latestKek: one reverse seek)
  *   meta        "format"                             → u8 store format
+ *   audit, auditmeta                                 → the audit trail (audit.ts)
  *
  * C() is the bounded key component of keys.ts. Every write runs as one lmdb-js child transaction
  * (aborted as a whole if anything in it throws) that first validates everything against the
@@ -31,6 +32,7 @@ import {
   uidKeyOrUndefined,
   withUid,
 } from "./keys.js";
+import type { LmdbAuditStorage } from "./audit.js";
 import { UidGenerator } from "./uid.js";
 
 type Db = Database<Buffer, Buffer>;
@@ -67,6 +69,8 @@ export class LmdbObjectStore implements ObjectStore {
     /** The environment's directory. */
     readonly dir: string,
     private readonly db: LmdbDatabases,
+    /** The audit trail's storage in the same environment. */
+    readonly audit: LmdbAuditStorage,
   ) {}
 
   newUid(): string {
