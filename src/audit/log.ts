@@ -89,6 +89,14 @@ export class ChainedAuditLog implements AuditLog {
     return verifyChain(this.key, this.storage.auditEntries(), this.storage.auditHead());
   }
 
+  /** Throws unless the head is absent or authenticates under this key (a cheap start-up check). */
+  checkHead(): void {
+    const h = this.storage.auditHead();
+    if (h !== undefined && !decodeHead(this.key, h).authentic) {
+      throw new Error("the audit trail's head does not authenticate with this master key (run `kmipd audit verify`)");
+    }
+  }
+
   lastSeq(): number {
     const h = this.storage.auditHead();
     return h === undefined ? 0 : decodeHead(undefined, h).seq;

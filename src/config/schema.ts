@@ -67,12 +67,18 @@ export interface CompatSettings {
   readonly completeGetAttributes: boolean;
 }
 
+export interface AuditSettings {
+  /** Also append every audit record to this file as one JSON line (off when undefined). */
+  readonly jsonlPath?: string;
+}
+
 export interface KmipdConfig {
   readonly server: ServerSettings;
   readonly tls: TlsSettings;
   readonly limits: LimitSettings;
   readonly logging: LoggingSettings;
   readonly compat: CompatSettings;
+  readonly audit: AuditSettings;
 }
 
 /** The files the TLS settings default to, inside `server.certs_dir`. */
@@ -137,6 +143,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "logging.level", default: "info", check: oneOf(LOG_LEVELS) },
   { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
   { key: "compat.complete_get_attributes", default: false, check: bool },
+  { key: "audit.jsonl_path", default: undefined, check: path },
 ];
 
 export function snakeToCamel(s: string): string {

@@ -33,6 +33,7 @@ describe("config", () => {
       },
       logging: { level: "info", format: "json" },
       compat: { completeGetAttributes: false },
+      audit: { jsonlPath: undefined },
     });
   });
 
