@@ -12,6 +12,7 @@ import type { AuditRecord } from "./types.js";
 export class JsonlMirror {
   /** Writes are chained so lines leave in the order appends completed. */
   private tail: Promise<void> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     readonly path: string,
@@ -34,11 +35,11 @@ export class JsonlMirror {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.tail;
-    try {
-      await this.fh.datasync();
-    } finally {
-      await this.fh.close();
-    }
+    // Pipes and devices (a FIFO to a shipper, /dev/stdout) cannot be synced: that is no failure.
+    await this.fh.datasync().catch(() => undefined);
+    await this.fh.close();
   }
 }
