@@ -4,7 +4,7 @@
  * step), optionally mirrors them to a JSON-lines file, lists and verifies.
  */
 import type { KeyObject } from "node:crypto";
-import type { AuditStorage, AuditWrite } from "../store/types.js";
+import type { AuditAppend, AuditStorage, AuditWrite } from "../store/types.js";
 import { GENESIS_MAC, decodeHead, decodeRecord, encodeHead, sealEntry, splitEntry, verifyChain } from "./chain.js";
 import type { JsonlMirror } from "./mirror.js";
 import type { AuditFilter, AuditLog, AuditRecord, NewAuditRecord, VerifyResult } from "./types.js";
@@ -29,19 +29,34 @@ export class ChainedAuditLog implements AuditLog {
 
   async append(records: readonly NewAuditRecord[]): Promise<readonly AuditRecord[]> {
     if (records.length === 0) return [];
-    let sealed: (AuditRecord & { mac: Buffer })[] = [];
-    await this.storage.appendAudit((rawHead) => {
-      const w = this.seal(rawHead, records);
-      sealed = w.sealed;
-      return w.write;
-    });
-    await this.mirror?.write(sealed);
-    return sealed.map(({ mac: _mac, ...r }) => r);
+    const p = this.prepare(records);
+    await this.storage.appendAudit(p.build);
+    return p.committed();
+  }
+
+  /**
+   * The records as a store-transaction step: hand `build` to ObjectStore.batch (or appendAudit)
+   * so they commit with that transaction, then call `committed()` (mirror, sealed records).
+   */
+  prepare(records: readonly NewAuditRecord[]): { build: AuditAppend; committed(): Promise<readonly AuditRecord[]> } {
+    let sealed: (AuditRecord & { mac: Buffer })[] | undefined;
+    return {
+      build: (rawHead) => {
+        const w = this.seal(rawHead, records);
+        sealed = w.sealed;
+        return w.write;
+      },
+      committed: async () => {
+        if (!sealed) throw new Error("the audit records were not part of a committed transaction");
+        await this.mirror?.write(sealed);
+        return sealed.map(({ mac: _mac, ...r }) => r);
+      },
+    };
   }
 
   /**
    * Builds the entries and head for `records` after `rawHead`; runs inside the store's write
-   * transaction. Exposed so an object-store batch can carry audit entries in its own transaction.
+   * transaction (lmdb-js may retry nothing here: a throw aborts the whole transaction).
    */
   seal(rawHead: Uint8Array | undefined, records: readonly NewAuditRecord[]): { write: AuditWrite; sealed: (AuditRecord & { mac: Buffer })[] } {
     // A head that does not authenticate means the trail was tampered with (or the key is wrong):

@@ -66,8 +66,11 @@ export interface ObjectStore {
   listByOwner(owner: string, afterUid?: string): Iterable<string>;
   /** Number of objects carrying `term` for `owner` (used to pick the most selective index). */
   countByTerm(owner: string, term: string): number;
-  /** Several writes committed atomically and durably: all or none. */
-  batch(ops: readonly StoreWrite[]): Promise<void>;
+  /**
+   * Several writes committed atomically and durably: all or none. With `audit` (stores that
+   * also implement AuditStorage), its entries and head are written in the same transaction.
+   */
+  batch(ops: readonly StoreWrite[], audit?: AuditAppend): Promise<void>;
 
   getKek(id: string, version: number): KekRecord | undefined;
   /** The highest version of a KEK, if any. */
@@ -88,6 +91,9 @@ export interface AuditEntry {
   readonly value: Uint8Array;
 }
 
+/** Builds audit entries from the current head, inside a write transaction (see AuditStorage). */
+export type AuditAppend = (head: Uint8Array | undefined) => AuditWrite;
+
 /** What appendAudit's callback returns: the entries to add and the new head, written together. */
 export interface AuditWrite {
   readonly entries: readonly AuditEntry[];
@@ -104,7 +110,7 @@ export interface AuditStorage {
    * Runs `build` inside one write transaction with the current head (undefined when empty), then
    * writes its entries and head atomically; resolves once durable. Appends are serialized.
    */
-  appendAudit(build: (head: Uint8Array | undefined) => AuditWrite): Promise<void>;
+  appendAudit(build: AuditAppend): Promise<void>;
   auditHead(): Uint8Array | undefined;
   /** Entries in seq order (reverse: newest first), from `start` (inclusive) on. */
   auditEntries(opts?: { readonly start?: number; readonly reverse?: boolean }): Iterable<AuditEntry>;

@@ -175,4 +175,51 @@ describe("audit chain (LMDB)", () => {
     expect(log.verify()).to.include({ ok: true, checked: 1 });
     await store.close();
   });
+
+  describe("in the same transaction as object writes (ObjectStore.batch with audit)", () => {
+    const obj = (store: { newUid(): string }, uid = store.newUid()) => ({ uid, owner: "o", body: new Uint8Array([1]), terms: ["name=x"], revision: 1 });
+
+    it("commits the objects and the records together", async () => {
+      const { store, log } = await openAudit(tempStoreDir("audit"), masterKey());
+      const o = obj(store);
+      const p = log.prepare([rec(1, { objectIds: [o.uid] })]);
+      await store.batch([{ kind: "insert", rec: o }], p.build);
+      expect((await p.committed()).map((r) => r.seq)).to.deep.equal([1]);
+      expect(store.get(o.uid, "o")).to.not.equal(undefined);
+      expect(log.list({ objectId: o.uid })).to.have.length(1);
+      await log.append([rec(2)]);
+      expect(log.verify()).to.include({ ok: true, checked: 2 });
+      await store.close();
+    });
+
+    it("a refused object write writes no record, and consumes no seq", async () => {
+      const { store, log } = await openAudit(tempStoreDir("audit"), masterKey());
+      const o = obj(store);
+      await store.insert(o);
+      const p = log.prepare([rec(1)]);
+      let err: unknown;
+      await store.batch([{ kind: "insert", rec: obj(store) }, { kind: "insert", rec: o }], p.build).catch((e: unknown) => (err = e));
+      expect(String(err)).to.match(/already exists/);
+      expect(log.lastSeq()).to.equal(0);
+      await p.committed().then(
+        () => expect.fail("committed() after an aborted transaction"),
+        (e: unknown) => expect(String(e)).to.match(/not part of a committed transaction/),
+      );
+      await store.close();
+    });
+
+    it("a failing audit step aborts the object writes", async () => {
+      const dir = tempStoreDir("audit");
+      const first = await openAudit(dir, masterKey());
+      await first.log.append([rec(1)]);
+      await first.store.close();
+      const { store, log } = await openAudit(dir, masterKey()); // another key: the head does not authenticate
+      const o = obj(store);
+      let err: unknown;
+      await store.batch([{ kind: "insert", rec: o }], log.prepare([rec(2)]).build).catch((e: unknown) => (err = e));
+      expect(String(err)).to.match(/does not authenticate/);
+      expect(store.get(o.uid, "o")).to.equal(undefined);
+      await store.close();
+    });
+  });
 });

@@ -9,7 +9,7 @@
  * callbacks one at a time, so concurrent appends are serialized and never fork the chain.
  */
 import type { Database, RootDatabase } from "lmdb";
-import type { AuditEntry, AuditStorage, AuditWrite } from "../types.js";
+import type { AuditAppend, AuditEntry, AuditStorage } from "../types.js";
 
 type Db = Database<Buffer, Buffer>;
 
@@ -34,7 +34,7 @@ export class LmdbAuditStorage implements AuditStorage {
     private readonly meta: Db,
   ) {}
 
-  async appendAudit(build: (head: Uint8Array | undefined) => AuditWrite): Promise<void> {
+  async appendAudit(build: AuditAppend): Promise<void> {
     await this.entries.childTransaction(() => this.appendSync(build));
     await this.root.flushed;
   }
@@ -43,7 +43,7 @@ export class LmdbAuditStorage implements AuditStorage {
    * The body of an append, for a caller already inside a write transaction of this environment:
    * what lets the object store commit audit entries with object writes (see docs/AUDIT.md).
    */
-  appendSync(build: (head: Uint8Array | undefined) => AuditWrite): void {
+  appendSync(build: AuditAppend): void {
     const head = this.meta.get(HEAD_KEY);
     const w = build(head === undefined ? undefined : Buffer.from(head));
     for (const e of w.entries) {
