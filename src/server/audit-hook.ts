@@ -5,7 +5,8 @@
  * Failed / General Failure ("audit trail unavailable") — nothing goes unaudited silently.
  *
  * Records carry names and ids only: the operation, the Unique Identifiers the request named and
- * the response returned, the result and reason. Never a payload, never key bytes.
+ * the response returned, the result and reason. Never a payload, never key bytes, never the
+ * error text (which may quote request values).
  */
 import type { AuditLog, AuditResult, NewAuditRecord } from "../audit/index.js";
 import { Enums, Tag, enumByXmlName, enumName } from "../kmip/index.js";
@@ -19,7 +20,6 @@ export type AuditHook = (items: readonly RequestBatchItem[], results: readonly R
 const ID_TAGS: ReadonlySet<number> = new Set([Tag.UniqueIdentifier, Tag.PrivateKeyUniqueIdentifier, Tag.PublicKeyUniqueIdentifier, Tag.ReplacedUniqueIdentifier]);
 /** Bounds a record: a Locate may return a thousand ids; the first ones are kept and the rest counted. */
 const MAX_IDS = 256;
-const MAX_MESSAGE = 160;
 const OPERATION = enumByXmlName("Operation")!;
 
 export const AUDIT_UNAVAILABLE = "audit trail unavailable";
@@ -60,8 +60,9 @@ function toRecord(item: RequestBatchItem | undefined, r: ResponseItem, rctx: Req
   collectIds(r.payload ?? [], ids);
   const all = [...ids];
   const kept = all.slice(0, MAX_IDS);
+  // The server's error text is left out: it can echo request values (an object's Name); the
+  // reason says what went wrong, and the server log has the text.
   const notes: string[] = [];
-  if (r.status !== Enums.ResultStatus.Success && r.message) notes.push(r.message.slice(0, MAX_MESSAGE));
   if (all.length > kept.length) notes.push(`${all.length - kept.length} more object ids not recorded`);
   return {
     time,

@@ -31,7 +31,7 @@ const item = (operation: number, uid?: string): RequestBatchItem => ({
 });
 
 describe("audit hook", () => {
-  it("one record per answered item: operation name, ids from request and response, result and reason", async () => {
+  it("one record per answered item: operation name, ids from request and response, result and reason (not the error text)", async () => {
     const log = fakeLog();
     const hook = createAuditHook(log, { error: () => undefined }, () => 1234);
     const items = [item(Enums.Operation.Create), item(Enums.Operation.Get, "u-1"), item(Enums.Operation.CreateKeyPair), item(Enums.Operation.Locate)];
@@ -44,7 +44,7 @@ describe("audit hook", () => {
     expect(out).to.deep.equal(results);
     expect(log.got).to.deep.equal([
       { time: 1234, principal: "p1", clientAddress: "10.0.0.1:5000", operation: "Create", objectIds: ["u-1"], result: "success" },
-      { time: 1234, principal: "p1", clientAddress: "10.0.0.1:5000", operation: "Get", objectIds: ["u-1"], result: "failure", reason: "ItemNotFound", message: "not found" },
+      { time: 1234, principal: "p1", clientAddress: "10.0.0.1:5000", operation: "Get", objectIds: ["u-1"], result: "failure", reason: "ItemNotFound" },
       { time: 1234, principal: "p1", clientAddress: "10.0.0.1:5000", operation: "CreateKeyPair", objectIds: ["priv", "pub"], result: "undone" },
     ]);
   });
