@@ -97,7 +97,9 @@ describe("audit trail through a real kmipd", function () {
 
     await srv.stop(true);
     const mirrorText = await readFile(mirror, "utf8");
-    expect(mirrorText.trim().split("\n")).to.have.length(expected.length);
+    const lines = mirrorText.trim().split("\n").map((l) => JSON.parse(l) as { seq: number; operation: string; mac: string });
+    expect(lines.map((l) => l.seq).sort((x, y) => x - y)).to.deep.equal(expected.map((_, i) => i + 1));
+    expect(lines.every((l) => /^[0-9a-f]{64}$/.test(l.mac))).to.equal(true);
 
     // Secrets: no form of the test keys' bytes in the trail, the mirror or the CLI's output.
     const store = join(srv.dataDir, "store");
@@ -133,6 +135,21 @@ describe("audit trail through a real kmipd", function () {
     const gap = await cli(["audit", "verify", "--json", "--data-dir", srv.dataDir]);
     expect(gap.code).to.equal(1);
     expect(JSON.parse(gap.out).firstBad).to.include({ seq: 3, problem: "missing" });
+  });
+
+  it("the server refuses to start on a trail whose head does not authenticate", async () => {
+    const first = await startKmipd();
+    await (await first.client("1.4")).discoverVersions();
+    await first.stop(true);
+    await tamper(join(first.dataDir, "store"), (t) => {
+      const h = t.head()!;
+      h[h.length - 1]! ^= 1;
+      t.setHead(h);
+    });
+    let err: unknown;
+    await startKmipd({ dataDir: first.dataDir }).then((s) => s.stop(), (e: unknown) => (err = e));
+    expect(String(err)).to.match(/audit trail's head does not authenticate/);
+    await rm(first.dataDir, { recursive: true, force: true });
   });
 
   it("when the audit record cannot be written the item fails with General Failure, and the error is logged", async function () {
