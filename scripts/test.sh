@@ -6,7 +6,11 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-system-deps.sh
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A symlinked node_modules is a shared install (git worktrees): npm ci would empty the target
+# directory for everyone using it, so it is left alone.
+if [ -L node_modules ]; then
+  echo "== node_modules is a symlink (shared install): npm ci skipped"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "== npm ci"
   npm ci --no-audit --no-fund
 fi

@@ -43,10 +43,22 @@ export function requestAttrs(p: StructReader, holder: number = Tag.TemplateAttri
   const out: Attr[] = [];
   for (const t of p.structs(holder)) {
     if (t.has(Tag.Name)) throw new KmipError("FeatureNotSupported", "templates referenced by name are not supported; send the attributes");
-    out.push(...readAttributeList(t.all(Tag.Attribute)));
+    out.push(...readAttributeList(t.all(Tag.Attribute).filter((a) => !isIgnoredTemplateField(a))));
   }
   for (const a of p.structs(v2Holder)) out.push(...readAttributeList(a.children));
   return out;
+}
+
+/**
+ * Request fields that some clients put in a template as if they were attributes. MySQL's keyring
+ * sends Storage Status Mask (a Locate field, meaningless for a new object) in its Create
+ * template; it is ignored rather than refused so those clients can create keys.
+ */
+const TEMPLATE_FIELDS_IGNORED: ReadonlySet<string> = new Set(["Storage Status Mask"]);
+
+function isIgnoredTemplateField(a: TtlvNode): boolean {
+  const name = a.type === ItemType.Structure ? a.children.find((c) => c.tag === Tag.AttributeName) : undefined;
+  return name?.type === ItemType.TextString && TEMPLATE_FIELDS_IGNORED.has(name.value);
 }
 
 /** Attributes of a 1.x Locate request (direct Attribute children) or 2.x (Attributes). */

@@ -6,23 +6,37 @@ import { archive } from "./archive.js";
 import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
+import { decrypt } from "./decrypt.js";
+import { createSplitKey } from "./create-split-key.js";
 import { deleteAttribute } from "./delete-attribute.js";
+import { deriveKey } from "./derive-key.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
-import { get } from "./get.js";
+import { encrypt } from "./encrypt.js";
 import { getAttributeList } from "./get-attribute-list.js";
 import { getAttributes } from "./get-attributes.js";
 import { getUsageAllocation } from "./get-usage-allocation.js";
+import { get } from "./get.js";
+import { hash } from "./hash.js";
+import { exportObject } from "./export.js";
+import { importObject } from "./import.js";
 import { interop } from "./interop.js";
+import { joinSplitKey } from "./join-split-key.js";
 import { locate } from "./locate.js";
 import { log } from "./log.js";
+import { macVerify } from "./mac-verify.js";
+import { mac } from "./mac.js";
 import { modifyAttribute } from "./modify-attribute.js";
 import { query } from "./query.js";
 import { recover } from "./recover.js";
-import { rekey } from "./rekey.js";
 import { register } from "./register.js";
+import { rekey } from "./rekey.js";
 import { revoke } from "./revoke.js";
+import { rngRetrieve } from "./rng-retrieve.js";
+import { rngSeed } from "./rng-seed.js";
 import { setAttribute } from "./set-attribute.js";
+import { sign } from "./sign.js";
+import { signatureVerify } from "./signature-verify.js";
 
 const Op = Enums.Operation;
 
@@ -49,4 +63,18 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.Recover, recover],
   [Op.Interop, interop],
   [Op.Log, log],
+  [Op.Encrypt, encrypt],
+  [Op.Decrypt, decrypt],
+  [Op.Sign, sign],
+  [Op.SignatureVerify, signatureVerify],
+  [Op.MAC, mac],
+  [Op.MACVerify, macVerify],
+  [Op.Hash, hash],
+  [Op.RNGRetrieve, rngRetrieve],
+  [Op.RNGSeed, rngSeed],
+  [Op.DeriveKey, deriveKey],
+  [Op.CreateSplitKey, createSplitKey],
+  [Op.JoinSplitKey, joinSplitKey],
+  [Op.Export, exportObject],
+  [Op.Import, importObject],
 ]);

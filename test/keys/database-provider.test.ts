@@ -113,4 +113,19 @@ describe("database key provider", function () {
     await kp.close();
     await expectKeyProviderError(kp.wrap(kek, randomBytes(32)), "after close");
   });
+
+  it("generateKek adds versions of a named KEK (128/192/256 bits); describe() names the kind", async () => {
+    const kp = createDatabaseKeyProvider({ store, masterKey: master });
+    const a1 = await kp.generateKek({ label: "tenant-a", bits: 128 });
+    const [a2, a3] = await Promise.all([kp.generateKek({ label: "tenant-a", bits: 192 }), kp.generateKek({ label: "tenant-a", bits: 256 })]);
+    expect([a1.ref, a2.ref, a3.ref]).to.deep.equal([1, 2, 3].map((version) => ({ id: "tenant-a", version })));
+    expect(kwpUnwrap(master, store.getKek("tenant-a", 1)!.wrapped).length).to.equal(16);
+    expect(kwpUnwrap(master, store.getKek("tenant-a", 2)!.wrapped).length).to.equal(24);
+    const dek = randomBytes(32);
+    const moved = await kp.rewrap(a1.ref, a3.ref, await kp.wrap(a1.ref, dek));
+    const again = createDatabaseKeyProvider({ store, masterKey: master });
+    expect(Buffer.from(await again.unwrap(a3.ref, moved)).equals(dek)).to.equal(true);
+    expect(kp.describe().kind).to.equal("database");
+    await expectKeyProviderError(kp.generateKek({ label: "x", bits: 100 as 128 }), "bad size");
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
-import type { KekRef, KeyProvider } from "../../src/keys/types.js";
+import type { KekInfo, KekRef, KekSpec, KeyProvider, ProviderDescription } from "../../src/keys/types.js";
 import { ObjectRepository } from "../../src/operations/repository.js";
 import { createExecutor } from "../../src/server/executor.js";
 import { StaleRevisionError, type KekRecord, type ObjectRecord, type ObjectStore, type StoreWrite } from "../../src/store/types.js";
@@ -80,6 +80,12 @@ export class SoftKeys implements KeyProvider {
   }
   async rewrap(from: KekRef, to: KekRef, blob: Uint8Array): Promise<Uint8Array> {
     return this.wrap(to, await this.unwrap(from, blob));
+  }
+  async generateKek(spec: KekSpec): Promise<KekInfo> {
+    return { ref: { id: "test-kek", version: 1 }, bits: spec.bits, label: spec.label };
+  }
+  describe(): ProviderDescription {
+    return { kind: this.kind };
   }
   async close(): Promise<void> {}
 }

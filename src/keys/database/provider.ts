@@ -1,11 +1,12 @@
 /**
  * The database key provider: KEKs are random AES-256 keys kept in the object store as KekRecords,
  * each wrapped (RFC 5649) by the server's master key, which itself never enters the store.
- * Unwrapped KEKs are held in memory only as KeyObjects, one per version, until close().
+ * Unwrapped KEKs are held in memory only as KeyObjects, one per (id, version), until close().
+ * currentKek() is always "db-kek"; generateKek() adds versions of any named KEK (128/192/256).
  */
 import { createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 import type { KekRecord, ObjectStore } from "../../store/types.js";
-import { KeyProviderError, type KekRef, type KeyProvider } from "../types.js";
+import { KeyProviderError, type KekInfo, type KekRef, type KekSpec, type KeyProvider, type ProviderDescription } from "../types.js";
 import { kwpUnwrap, kwpWrap } from "./kwp.js";
 
 /** The id of the database provider's KEK. */
@@ -28,8 +29,10 @@ class DatabaseKeyProvider implements KeyProvider {
   private master: KeyObject | undefined;
   private readonly store: DatabaseKeyProviderOptions["store"];
   private readonly now: () => number;
-  /** Unwrapped KEKs by version. */
-  private readonly keks = new Map<number, KeyObject>();
+  /** Unwrapped KEKs by "id\0version". */
+  private readonly keks = new Map<string, KeyObject>();
+  /** generateKek calls per label, chained so one process never races itself for a version. */
+  private readonly generating = new Map<string, Promise<unknown>>();
   /** The in-flight creation of version 1, so concurrent first calls create one KEK. */
   private creating: Promise<KekRef> | undefined;
 
@@ -50,6 +53,24 @@ class DatabaseKeyProvider implements KeyProvider {
       this.creating = undefined;
     });
     return this.creating;
+  }
+
+  async generateKek(spec: KekSpec): Promise<KekInfo> {
+    if (!spec.label) throw new KeyProviderError("a KEK needs a label");
+    if (![128, 192, 256].includes(spec.bits)) throw new KeyProviderError("a KEK is 128, 192 or 256 bits");
+    this.masterKey();
+    const prev = this.generating.get(spec.label) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.generateNext(spec));
+    this.generating.set(spec.label, next);
+    try {
+      return await next;
+    } finally {
+      if (this.generating.get(spec.label) === next) this.generating.delete(spec.label);
+    }
+  }
+
+  describe(): ProviderDescription {
+    return { kind: this.kind, mechanism: "RFC 5649 (node:crypto), KEKs wrapped by the master key" };
   }
 
   async wrap(kek: KekRef, plaintext: Uint8Array): Promise<Uint8Array> {
@@ -75,6 +96,19 @@ class DatabaseKeyProvider implements KeyProvider {
     this.master = undefined;
   }
 
+  private async generateNext(spec: KekSpec): Promise<KekInfo> {
+    const master = this.masterKey();
+    const version = (this.store.latestKek(spec.label)?.version ?? 0) + 1;
+    const raw = randomBytes(spec.bits / 8);
+    const rec: KekRecord = { id: spec.label, version, wrapped: kwpWrap(master, raw), createdAt: this.now() };
+    const key = createSecretKey(raw);
+    raw.fill(0);
+    // The store refuses an existing (id, version): another process got there first; the caller may retry.
+    await this.store.putKek(rec);
+    this.keks.set(slot(spec.label, version), key);
+    return { ref: { id: spec.label, version }, bits: spec.bits, label: spec.label };
+  }
+
   private async createFirst(): Promise<KekRef> {
     const master = this.masterKey();
     const raw = randomBytes(32);
@@ -90,14 +124,13 @@ class DatabaseKeyProvider implements KeyProvider {
       this.kekFrom(theirs);
       return { id: theirs.id, version: theirs.version };
     }
-    this.keks.set(1, key);
+    this.keks.set(slot(DB_KEK_ID, 1), key);
     return { id: DB_KEK_ID, version: 1 };
   }
 
   /** The unwrapped KEK a reference names; KeyProviderError if there is no such KEK. */
   private kek(ref: KekRef): KeyObject {
-    if (ref.id !== DB_KEK_ID) throw new KeyProviderError(`the database key provider has no KEK "${ref.id}"`);
-    const cached = this.keks.get(ref.version);
+    const cached = this.keks.get(slot(ref.id, ref.version));
     if (cached) return cached;
     const rec = this.store.getKek(ref.id, ref.version);
     if (!rec) throw new KeyProviderError(`KEK ${ref.id} version ${ref.version} does not exist`);
@@ -105,7 +138,7 @@ class DatabaseKeyProvider implements KeyProvider {
   }
 
   private kekFrom(rec: KekRecord): KeyObject {
-    const cached = this.keks.get(rec.version);
+    const cached = this.keks.get(slot(rec.id, rec.version));
     if (cached) return cached;
     const master = this.masterKey();
     let raw: Buffer;
@@ -117,13 +150,13 @@ class DatabaseKeyProvider implements KeyProvider {
       }
       throw err;
     }
-    if (raw.length !== 32) {
+    if (!KEK_BYTES.has(raw.length)) {
       raw.fill(0);
-      throw new KeyProviderError(`KEK ${rec.id} version ${rec.version} is not an AES-256 key`);
+      throw new KeyProviderError(`KEK ${rec.id} version ${rec.version} is not an AES key`);
     }
     const key = createSecretKey(raw);
     raw.fill(0);
-    this.keks.set(rec.version, key);
+    this.keks.set(slot(rec.id, rec.version), key);
     return key;
   }
 
@@ -131,6 +164,12 @@ class DatabaseKeyProvider implements KeyProvider {
     if (!this.master) throw new KeyProviderError("the key provider is closed");
     return this.master;
   }
+}
+
+const KEK_BYTES = new Set([16, 24, 32]);
+
+function slot(id: string, version: number): string {
+  return `${id}\0${version}`;
 }
 
 function toKey(k: KeyObject | Uint8Array): KeyObject {
