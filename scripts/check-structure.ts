@@ -25,8 +25,9 @@ const LAYERS: Record<string, string[]> = {
   operations: ["ttlv", "kmip", "messages", "model", "store", "keys"],
   client: ["ttlv", "kmip", "messages", "encodings"],
   config: ["ttlv", "kmip"],
-  server: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "config"],
-  cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server"],
+  audit: ["store"],
+  server: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "config", "audit"],
+  cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server", "audit"],
 };
 
 /** Packages that may be imported only inside one adapter folder. */

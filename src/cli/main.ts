@@ -1,12 +1,14 @@
 /** kmipd's command line: yargs commands, each in its own module under commands/. */
 import yargs from "yargs";
+import { auditCommand } from "./commands/audit.js";
 import { clientCommand } from "./commands/client.js";
 import { initCommand } from "./commands/init.js";
 import { serveCommand } from "./commands/serve.js";
 import { ttlvCommand } from "./commands/ttlv.js";
 import { CliError, type CliIo } from "./io.js";
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/** `env` is where commands read KMIPD_MASTER_KEY (tests pass their own). */
+export async function main(argv: string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   let status = 0;
   const parser = yargs(argv)
     .scriptName("kmipd")
@@ -15,6 +17,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .command(serveCommand(io, (code) => (status = code)))
     .command(initCommand(io, (code) => (status = code)))
     .command(clientCommand(io, (code) => (status = code)))
+    .command(auditCommand(io, (code) => (status = code), env))
     .demandCommand(1, "name a command; see --help")
     .strict()
     .help()

@@ -72,6 +72,11 @@ export interface KmsSettings {
   readonly leaseTimeSec: number;
 }
 
+export interface AuditSettings {
+  /** Also append every audit record to this file as one JSON line (off when undefined). */
+  readonly jsonlPath?: string;
+}
+
 export interface KmipdConfig {
   readonly server: ServerSettings;
   readonly tls: TlsSettings;
@@ -79,6 +84,7 @@ export interface KmipdConfig {
   readonly logging: LoggingSettings;
   readonly compat: CompatSettings;
   readonly kms: KmsSettings;
+  readonly audit: AuditSettings;
 }
 
 /** The files the TLS settings default to, inside `server.certs_dir`. */
@@ -144,6 +150,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
   { key: "compat.complete_get_attributes", default: true, check: bool },
   { key: "kms.lease_time_sec", default: 3600, check: int(0, 0xffffffff) },
+  { key: "audit.jsonl_path", default: undefined, check: path },
 ];
 
 export function snakeToCamel(s: string): string {

@@ -4,12 +4,14 @@
  * This is the one place the concrete adapters are chosen.
  */
 import { join } from "node:path";
+import { ChainedAuditLog, JsonlMirror, deriveAuditKey } from "../audit/index.js";
 import type { KmipdConfig } from "../config/index.js";
 import { createDatabaseKeyProvider } from "../keys/database/index.js";
 import { loadMasterKey } from "../keys/master-key.js";
 import { INFORMATIONAL_ATTRIBUTES } from "../model/index.js";
 import { ObjectRepository } from "../operations/repository.js";
 import { openLmdbStore } from "../store/lmdb/index.js";
+import { createAuditHook } from "./audit-hook.js";
 import { createExecutor } from "./executor.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
@@ -23,12 +25,18 @@ export const SERVER_VERSION = "0.1.0";
 
 export async function createEngine(config: KmipdConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Engine> {
   const store = await openLmdbStore(join(config.server.dataDir, "store"));
+  let audit: ChainedAuditLog | undefined;
   try {
     const master = await loadMasterKey({ dataDir: config.server.dataDir, env, store });
     if (master.created) log.info({ path: master.path }, "created a new master key file (mode 0600); back it up: without it no key can be recovered");
     const keys = createDatabaseKeyProvider({ store, masterKey: master.key });
     // Fail at startup, not on the first request, if the master key cannot open the stored KEK.
     await keys.unwrap(await keys.currentKek(), await keys.wrap(await keys.currentKek(), new Uint8Array(8)));
+    // The audit trail lives in the same LMDB environment, keyed from the master key; a trail
+    // whose head does not authenticate is refused here rather than failing every request.
+    const mirror = config.audit.jsonlPath === undefined ? undefined : await JsonlMirror.open(config.audit.jsonlPath);
+    audit = new ChainedAuditLog({ storage: store.audit, key: deriveAuditKey(master.key), ...(mirror ? { mirror } : {}) });
+    audit.checkHead();
     const handler = createExecutor({
       objects: new ObjectRepository(store, keys),
       settings: {
@@ -46,15 +54,18 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
         maxBatchItems: config.limits.maxBatchItems,
       },
       log,
+      audit: createAuditHook(audit, log),
     });
     return {
       handler,
       async close() {
+        await audit?.close();
         await keys.close();
         await store.close();
       },
     };
   } catch (e) {
+    await audit?.close();
     await store.close();
     throw e;
   }

@@ -28,6 +28,8 @@ export interface ExecutorDeps {
   readonly log: ExecutorLog;
   /** Current time in POSIX seconds (a setting so tests can fix it). */
   readonly now?: () => bigint;
+  /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
+  readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
 }
 
 const OPERATIONS: readonly number[] = [...ROUTES.keys()];
@@ -96,6 +98,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
         }
       }
     }
+    if (deps.audit) results = await deps.audit(req.items, results, rctx);
     const extras = { clientCorrelationValue: req.header.clientCorrelationValue };
     const ts = now();
     const out = encodeTtlv(buildResponse(answerIn, version, ts, results, extras));

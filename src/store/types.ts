@@ -66,8 +66,11 @@ export interface ObjectStore {
   listByOwner(owner: string, afterUid?: string): Iterable<string>;
   /** Number of objects carrying `term` for `owner` (used to pick the most selective index). */
   countByTerm(owner: string, term: string): number;
-  /** Several writes committed atomically and durably: all or none. */
-  batch(ops: readonly StoreWrite[]): Promise<void>;
+  /**
+   * Several writes committed atomically and durably: all or none. With `audit` (stores that
+   * also implement AuditStorage), its entries and head are written in the same transaction.
+   */
+  batch(ops: readonly StoreWrite[], audit?: AuditAppend): Promise<void>;
 
   getKek(id: string, version: number): KekRecord | undefined;
   /** The highest version of a KEK, if any. */
@@ -81,3 +84,34 @@ export type StoreWrite =
   | { readonly kind: "insert"; readonly rec: ObjectRecord }
   | { readonly kind: "update"; readonly rec: ObjectRecord }
   | { readonly kind: "remove"; readonly uid: string; readonly owner: string };
+
+/** One entry of the audit sub-database: the store keeps bytes in seq order, the audit layer gives them meaning. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly value: Uint8Array;
+}
+
+/** Builds audit entries from the current head, inside a write transaction (see AuditStorage). */
+export type AuditAppend = (head: Uint8Array | undefined) => AuditWrite;
+
+/** What appendAudit's callback returns: the entries to add and the new head, written together. */
+export interface AuditWrite {
+  readonly entries: readonly AuditEntry[];
+  readonly head: Uint8Array;
+}
+
+/**
+ * Storage for the hash-chained audit trail (src/audit/): append-only entries keyed by seq plus a
+ * separately stored head. The chain logic lives above; the store only guarantees that `build`
+ * sees the head as of its own write transaction and that entries and head commit together.
+ */
+export interface AuditStorage {
+  /**
+   * Runs `build` inside one write transaction with the current head (undefined when empty), then
+   * writes its entries and head atomically; resolves once durable. Appends are serialized.
+   */
+  appendAudit(build: AuditAppend): Promise<void>;
+  auditHead(): Uint8Array | undefined;
+  /** Entries in seq order (reverse: newest first), from `start` (inclusive) on. */
+  auditEntries(opts?: { readonly start?: number; readonly reverse?: boolean }): Iterable<AuditEntry>;
+}

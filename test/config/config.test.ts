@@ -34,6 +34,7 @@ describe("config", () => {
       logging: { level: "info", format: "json" },
       compat: { completeGetAttributes: true },
       kms: { leaseTimeSec: 3600 },
+      audit: { jsonlPath: undefined },
     });
   });
 

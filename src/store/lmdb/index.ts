@@ -4,8 +4,10 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { open, type Database } from "lmdb";
+import { LmdbAuditStorage } from "./audit.js";
 import { LmdbObjectStore, restrictFiles } from "./store.js";
 
+export { LmdbAuditStorage } from "./audit.js";
 export { DuplicateUidError, LmdbObjectStore } from "./store.js";
 export { CorruptRecordError } from "./codec.js";
 export { UidGenerator, uidTimestamp } from "./uid.js";
@@ -37,7 +39,9 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
   const root = open<Buffer, Buffer>({
     path: dir,
     noSubdir: false, // a directory, even if its name has a dot
-    maxDbs: 8,
+    // Named sub-databases: 6 for objects and KEKs, 2 for the audit trail, room to grow. maxDbs is
+    // a per-open limit, not stored, so raising it keeps old data dirs readable.
+    maxDbs: 16,
     mapSize: opts.mapSize ?? DEFAULT_MAP_SIZE,
     encoding: "binary",
     keyEncoding: "binary",
@@ -51,6 +55,9 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
     owners: sub("owners"),
     keks: sub("keks"),
   };
+  // Opened (created on first use) beside the others: a data dir from before the audit trail has
+  // no such sub-databases and opens unchanged, with an empty trail. Format stays 1.
+  const audit = new LmdbAuditStorage(root, sub("audit"), sub("auditmeta"));
   try {
     const meta = sub("meta");
     const formatKey = Buffer.from("format");
@@ -66,5 +73,5 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
     await root.close();
     throw err;
   }
-  return new LmdbObjectStore(dir, dbs);
+  return new LmdbObjectStore(dir, dbs, audit);
 }

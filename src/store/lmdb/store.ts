@@ -7,6 +7,7 @@
  *   owners      C(owner) · uid                       → empty        (listByOwner: one range scan)
  *   keks        C(id) · u32 version                  → KEK record   (latestKek: one reverse seek)
  *   meta        "format"                             → u8 store format
+ *   audit, auditmeta                                 → the audit trail (audit.ts)
  *
  * C() is the bounded key component of keys.ts. Every write runs as one lmdb-js child transaction
  * (aborted as a whole if anything in it throws) that first validates everything against the
@@ -16,7 +17,7 @@
 import { chmod } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database, RootDatabase } from "lmdb";
-import { StaleRevisionError, type KekRecord, type ObjectRecord, type ObjectStore, type StoreWrite } from "../types.js";
+import { StaleRevisionError, type AuditAppend, type KekRecord, type ObjectRecord, type ObjectStore, type StoreWrite } from "../types.js";
 import { decodeKek, decodeRecord, encodeKek, encodeRecord } from "./codec.js";
 import {
   decodeCount,
@@ -31,6 +32,7 @@ import {
   uidKeyOrUndefined,
   withUid,
 } from "./keys.js";
+import type { LmdbAuditStorage } from "./audit.js";
 import { UidGenerator } from "./uid.js";
 
 type Db = Database<Buffer, Buffer>;
@@ -67,6 +69,8 @@ export class LmdbObjectStore implements ObjectStore {
     /** The environment's directory. */
     readonly dir: string,
     private readonly db: LmdbDatabases,
+    /** The audit trail's storage in the same environment. */
+    readonly audit: LmdbAuditStorage,
   ) {}
 
   newUid(): string {
@@ -86,8 +90,8 @@ export class LmdbObjectStore implements ObjectStore {
     return steps.length > 0;
   }
 
-  async batch(ops: readonly StoreWrite[]): Promise<void> {
-    if (ops.length > 0) await this.write(ops);
+  async batch(ops: readonly StoreWrite[], audit?: AuditAppend): Promise<void> {
+    if (ops.length > 0 || audit) await this.write(ops, audit);
   }
 
   get(uid: string, owner: string): ObjectRecord | undefined {
@@ -162,7 +166,7 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   /** Validates and applies `ops` in one transaction; resolves after the flush with the steps applied. */
-  private async write(ops: readonly StoreWrite[]): Promise<Step[]> {
+  private async write(ops: readonly StoreWrite[], audit?: AuditAppend): Promise<Step[]> {
     this.assertOpen();
     const steps = await this.db.objects.childTransaction(() => {
       const planned = this.plan(ops);
@@ -174,6 +178,8 @@ export class LmdbObjectStore implements ObjectStore {
         if (n > 0) this.db.termcounts.putSync(prefix, encodeCount(n));
         else this.db.termcounts.removeSync(prefix);
       }
+      // Last, so that a refused object write never consumes a seq.
+      if (audit) this.audit.appendSync(audit);
       return planned;
     });
     await this.db.root.flushed;
