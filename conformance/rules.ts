@@ -64,6 +64,24 @@ export const CRYPTO_OUTPUT = set(
  */
 export const DETERMINISTIC_OPS: ReadonlySet<number> = new Set([Operation.Decrypt, Operation.Hash]);
 
+/**
+ * Operations whose response identifiers name keys the server generated. A Decrypt under such a
+ * key cannot be predicted by the file (CS-BC-M-2/3 decrypt a fixed ciphertext under a key the
+ * server has just created: only the reference server's random key gives the file's plaintext), so
+ * its output is compared only when the key's material came from the client (Register).
+ */
+export const GENERATING_OPS: ReadonlySet<number> = new Set([
+  Operation.Create, Operation.CreateKeyPair, Operation.ReKey, Operation.ReKeyKeyPair, Operation.DeriveKey, Operation.CreateSplitKey,
+]);
+
+/**
+ * Server-assigned handles that are new for each stream or pending operation. The OASIS files
+ * reuse one placeholder for successive streams (TC-STREAM-*, `$CORRELATION_VALUE`) and successive
+ * asynchronous operations (TC_32, `$ASYNCHRONOUS_CORRELATION_VALUE`), so a placeholder met in a
+ * response for one of these tags takes the new value instead of having to equal the old one.
+ */
+export const REBINDABLE = set(Tag.CorrelationValue, Tag.AsynchronousCorrelationValue);
+
 /** Test-identifier text (Name values, x-ID) may carry a vendor prefix: compared by suffix. */
 export const SUFFIX_TEXT = set(Tag.NameValue);
 /** 1.x attribute names whose AttributeValue is test-identifier text. */

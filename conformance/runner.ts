@@ -8,6 +8,7 @@ import { nodeToXml, XmlEncodingError } from "../src/encodings/index.js";
 import { decodeTtlv, encodeTtlv, type TtlvNode } from "../src/ttlv/index.js";
 import { CaseDataError, expectedFrom, loadCase, requestFrom, type CaseStep } from "./case-file.js";
 import { compareResponse, formatDifference } from "./compare.js";
+import { GENERATING_OPS } from "./rules.js";
 import { CaseState, systemClock, type Clock } from "./state.js";
 
 /** Sends one TTLV request and returns the server's one TTLV response. */
@@ -113,7 +114,7 @@ async function runStep(step: CaseStep, state: CaseState, send: Sender): Promise<
   } catch (e) {
     return { status: "fail", difference: `the response is not valid TTLV: ${message(e)}` };
   }
-  state.responses.push(actual);
+  state.recordResponse(actual, GENERATING_OPS);
   if (!step.response) return undefined;
   let expected;
   try {

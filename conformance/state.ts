@@ -5,7 +5,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { nowPlaceholderOffset, type PlaceholderResolver, type PrimitiveValue } from "../src/encodings/index.js";
-import { tagByXmlName } from "../src/kmip/index.js";
+import { Tag, tagByXmlName } from "../src/kmip/index.js";
+
+const UID_TAGS: ReadonlySet<number> = new Set([Tag.UniqueIdentifier, Tag.PrivateKeyUniqueIdentifier, Tag.PublicKeyUniqueIdentifier]);
 import { ItemType, type PrimitiveNode, type TtlvNode } from "../src/ttlv/index.js";
 
 export type Clock = () => bigint;
@@ -20,6 +22,8 @@ export class CaseState {
   readonly sentDates = new Set<bigint>();
   /** Decoded server responses, oldest first. */
   readonly responses: TtlvNode[] = [];
+  /** Unique Identifiers of keys the server generated (answers of GENERATING_OPS). */
+  readonly generatedUids = new Set<string>();
   /** Bindings made while building the current request by rule 3 (reported in notes). */
   readonly notes: string[] = [];
   readonly startedAt: bigint;
@@ -64,6 +68,20 @@ export class CaseState {
       else if (p.type === ItemType.BigInteger) this.sentBytes.add(p.value.toString(16));
       else if (p.type === ItemType.DateTime) this.sentDates.add(p.value);
     });
+  }
+
+  /** Keeps a server response; notes the identifiers of keys it generated. */
+  recordResponse(response: TtlvNode, generating: ReadonlySet<number>): void {
+    this.responses.push(response);
+    if (response.type !== ItemType.Structure) return;
+    for (const item of response.children) {
+      if (item.type !== ItemType.Structure || item.tag !== Tag.BatchItem) continue;
+      const op = item.children.find((c) => c.tag === Tag.Operation);
+      if (op?.type !== ItemType.Enumeration || !generating.has(op.value)) continue;
+      walk(item, (p) => {
+        if (p.type === ItemType.TextString && UID_TAGS.has(p.tag)) this.generatedUids.add(p.value);
+      });
+    }
   }
 
   /** The value of the first item with this tag (and a value of this type) in the newest response that has one. */

@@ -173,3 +173,53 @@ describe("conformance runner: selection and verdicts", () => {
     expect(j.map((x) => x.verdict)).to.deep.equal(["regression", "known-failure", "unexpected-pass", "pass"]);
   });
 });
+
+describe("conformance runner: server-assigned handles and server-generated keys", () => {
+  const data = (hex: string) => `<Data type="ByteString" value="${hex}"/>`;
+  const decryptFile = (first: string) =>
+    kmipFile(
+      req(first, first === "Create" ? '<ObjectType type="Enumeration" value="SymmetricKey"/>' : '<ObjectType type="Enumeration" value="SymmetricKey"/><SymmetricKey/>'),
+      resp(first, `${first === "Create" ? '<ObjectType type="Enumeration" value="SymmetricKey"/>' : ""}${uid("$UNIQUE_IDENTIFIER_0")}`),
+      req("Decrypt", uid("$UNIQUE_IDENTIFIER_0") + data("fd912d10")),
+      resp("Decrypt", uid("$UNIQUE_IDENTIFIER_0") + data("01020304")),
+    );
+  const answers = (first: string, plain: string) => [
+    (): string => resp(first, `${first === "Create" ? '<ObjectType type="Enumeration" value="SymmetricKey"/>' : ""}${uid("k9")}`),
+    (): string => resp("Decrypt", uid("k9") + data(plain)),
+  ];
+
+  it("Decrypt under a key the server created: the plaintext is not compared (no server could match it)", async () => {
+    const r = await runCase(decryptFile("Create"), fakeServer(answers("Create", "aabbccdd")).send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+  });
+
+  it("Decrypt under a registered key: the plaintext must match", async () => {
+    const r = await runCase(decryptFile("Register"), fakeServer(answers("Register", "aabbccdd")).send, { clock });
+    expect(r.status).to.equal("fail");
+    expect(r.difference).to.match(/Data: expected 01020304, got aabbccdd/);
+  });
+
+  it("a Correlation Value placeholder takes each new stream's value; the next request sends the latest", async () => {
+    const cv = (v: string) => `<CorrelationValue type="ByteString" value="${v}"/>`;
+    const file = kmipFile(
+      req("Encrypt", uid("k1") + data("00") + '<InitIndicator type="Boolean" value="true"/>'),
+      resp("Encrypt", uid("k1") + cv("$CORRELATION_VALUE")),
+      req("Encrypt", uid("k1") + data("00") + cv("$CORRELATION_VALUE") + '<FinalIndicator type="Boolean" value="true"/>'),
+      resp("Encrypt", uid("k1") + data("11")),
+      req("Encrypt", uid("k1") + data("00") + '<InitIndicator type="Boolean" value="true"/>'),
+      resp("Encrypt", uid("k1") + cv("$CORRELATION_VALUE")),
+      req("Encrypt", uid("k1") + data("00") + cv("$CORRELATION_VALUE") + '<FinalIndicator type="Boolean" value="true"/>'),
+      resp("Encrypt", uid("k1") + data("11")),
+    );
+    const srv = fakeServer([
+      () => resp("Encrypt", uid("k1") + cv("c1c1")),
+      () => resp("Encrypt", uid("k1") + data("22")),
+      () => resp("Encrypt", uid("k1") + cv("c2c2")),
+      () => resp("Encrypt", uid("k1") + data("22")),
+    ]);
+    const r = await runCase(file, srv.send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+    const sent = srv.requests.map((q) => valueOf(find(q, Tag.CorrelationValue)));
+    expect(sent.map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v))).to.deep.equal([undefined, "c1c1", undefined, "c2c2"]);
+  });
+});
