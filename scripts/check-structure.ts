@@ -22,12 +22,14 @@ const LAYERS: Record<string, string[]> = {
   model: ["ttlv", "kmip", "messages"],
   store: [],
   keys: ["store"],
-  operations: ["ttlv", "kmip", "messages", "model", "store", "keys"],
+  operations: ["ttlv", "kmip", "messages", "model", "store", "keys", "auth", "kms"],
   client: ["ttlv", "kmip", "messages", "encodings"],
   config: ["ttlv", "kmip"],
   audit: ["store"],
-  server: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "config", "audit"],
-  cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server", "audit"],
+  auth: ["store"],
+  kms: ["store", "keys", "auth"],
+  server: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "config", "audit", "auth", "kms"],
+  cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server", "audit", "auth", "kms"],
 };
 
 /** Packages that may be imported only inside one adapter folder. */
