@@ -6,6 +6,7 @@ import { archive } from "./archive.js";
 import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
+import { createKeyPair } from "./create-key-pair.js";
 import { deleteAttribute } from "./delete-attribute.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
@@ -30,6 +31,7 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.DiscoverVersions, discoverVersions],
   [Op.Query, query],
   [Op.Create, create],
+  [Op.CreateKeyPair, createKeyPair],
   [Op.Register, register],
   [Op.Get, get],
   [Op.Activate, activate],
