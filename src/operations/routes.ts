@@ -21,6 +21,7 @@ import { modifyAttribute } from "./modify-attribute.js";
 import { query } from "./query.js";
 import { recover } from "./recover.js";
 import { rekey } from "./rekey.js";
+import { rekeyKeyPair } from "./rekey-key-pair.js";
 import { register } from "./register.js";
 import { revoke } from "./revoke.js";
 import { setAttribute } from "./set-attribute.js";
@@ -38,6 +39,7 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.Revoke, revoke],
   [Op.Destroy, destroy],
   [Op.ReKey, rekey],
+  [Op.ReKeyKeyPair, rekeyKeyPair],
   [Op.Locate, locate],
   [Op.Check, check],
   [Op.GetAttributes, getAttributes],
