@@ -93,7 +93,7 @@ export function keyObjectOf(content: StructureNode): KeyObject {
 /** A Transparent EC key as JWK: the public point comes from Q String, or is derived from D. */
 function ecKeyOf(s: StructReader, isPrivate: boolean): KeyObject {
   const curve = curveByKmip(s.enum(Tag.RecommendedCurve));
-  if (!curve) throw new KmipError("InvalidField", "only the curves P-256, P-384 and P-521 are supported");
+  if (!curve) throw new KmipError("InvalidField", "only the curves P-256, P-384, P-521 and secp256k1 are supported");
   const size = coordBytes(curve);
   let point: Buffer;
   let d: Buffer | undefined;

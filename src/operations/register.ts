@@ -2,12 +2,13 @@
  * Register (1.4 §4.3, 2.1 §6.1.45): the client supplies the object. Its content is stored wrapped;
  * attributes the content states (algorithm, length) are copied onto the object.
  */
-import { Enums, Tag } from "../kmip/index.js";
+import { Enums, Tag, type KmipVersion } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
 import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
+import { asymmetricKeyFacts } from "./asymmetric/register-key.js";
 import { certificateAttrs } from "./certificate.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
 
@@ -46,7 +47,13 @@ export const register: OperationHandler = async (p, ctx) => {
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
     const kb = keyBlockOf(content);
     if (kb) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false);
-    if (objectType === O.Certificate) registerCertificate(obj, content);
+    if (objectType === O.PrivateKey || objectType === O.PublicKey) asymmetricKeyFacts(obj, content, ctx.version);
+    if (objectType === O.Certificate) {
+      registerCertificate(obj, content, ctx.version);
+      // Fresh, Sensitive, Extractable … and Key Format Type apply to certificates too (TC-CERTATTR, TC-ECC-3).
+      const x509 = enumAttr(obj, "Certificate Type") === Enums.CertificateType.X_509;
+      keyObjectAttrs(obj, x509 ? Enums.KeyFormatType.X_509 : undefined, false);
+    }
   }
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;
@@ -64,7 +71,7 @@ function copyKeyBlockFacts(obj: ManagedObject, content: TtlvNode): void {
 }
 
 /** Certificate Type comes from the content; an X.509 certificate also states its own attributes. */
-function registerCertificate(obj: ManagedObject, content: TtlvNode): void {
+function registerCertificate(obj: ManagedObject, content: TtlvNode, version: KmipVersion): void {
   if (content.type !== ItemType.Structure) return;
   const type = content.children.find((c) => c.tag === Tag.CertificateType);
   const value = content.children.find((c) => c.tag === Tag.CertificateValue);
@@ -72,7 +79,7 @@ function registerCertificate(obj: ManagedObject, content: TtlvNode): void {
     setServerAttr(obj, "Certificate Type", enumeration(0, type.value));
   }
   if (type?.type === ItemType.Enumeration && type.value === Enums.CertificateType.X_509 && value?.type === ItemType.ByteString) {
-    certificateAttrs(obj, value.value);
+    certificateAttrs(obj, value.value, version);
   }
 }
 

@@ -15,6 +15,8 @@ export const CURVES: readonly Curve[] = [
   { kmip: C.P_256, node: "prime256v1", jwk: "P-256", bits: 256 },
   { kmip: C.P_384, node: "secp384r1", jwk: "P-384", bits: 384 },
   { kmip: C.P_521, node: "secp521r1", jwk: "P-521", bits: 521 },
+  // Last, so a length of 256 alone means P-256; imported (certificates, Register), never chosen by default.
+  { kmip: C.SECP256K1, node: "secp256k1", jwk: "secp256k1", bits: 256 },
 ];
 
 export const curveByKmip = (v: number): Curve | undefined => CURVES.find((c) => c.kmip === v);

@@ -27,7 +27,7 @@ export function factsOf(k: KeyObject): KeyFacts {
     const curve = curveByNode(d.namedCurve);
     if (curve) return { kind: "ec", bits: curve.bits, curve };
   }
-  throw new KmipError("InvalidField", "only RSA and EC keys on P-256, P-384 and P-521 are supported");
+  throw new KmipError("InvalidField", "only RSA and EC keys on P-256, P-384, P-521 and secp256k1 are supported");
 }
 
 /** The Cryptographic Algorithm a key's kind implies when the client names none (EC is 1.2+; ECDSA before). */
