@@ -58,6 +58,15 @@ const SIGNATURE_ALGORITHMS: Readonly<Record<string, number>> = {
   "2.16.840.1.101.3.4.3.16": DSA.SHA3_512WithRSAEncryption,
 };
 
+/** Attributes certificateAttrs derives from a certificate (Re-certify drops the old ones). */
+const DERIVED: ReadonlySet<string> = new Set([
+  "Certificate Length", "Certificate Identifier", "Certificate Subject", "Certificate Issuer", "X.509 Certificate Identifier",
+  "X.509 Certificate Subject", "X.509 Certificate Issuer", "Digital Signature Algorithm", "Cryptographic Algorithm", "Cryptographic Length",
+  "Certificate Type",
+]);
+export const CERTIFICATE_DERIVED = (name: string): boolean =>
+  DERIVED.has(name) || name.startsWith("Certificate Subject ") || name.startsWith("Certificate Issuer ");
+
 export function parseCertificate(der: Uint8Array): Certificate {
   try {
     return AsnConvert.parse(der, Certificate);

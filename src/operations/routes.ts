@@ -3,6 +3,7 @@ import { Enums } from "../kmip/index.js";
 import { activate } from "./activate.js";
 import { addAttribute } from "./add-attribute.js";
 import { archive } from "./archive.js";
+import { certify } from "./certify.js";
 import { check } from "./check.js";
 import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
@@ -19,6 +20,7 @@ import { locate } from "./locate.js";
 import { log } from "./log.js";
 import { modifyAttribute } from "./modify-attribute.js";
 import { query } from "./query.js";
+import { recertify } from "./recertify.js";
 import { recover } from "./recover.js";
 import { rekey } from "./rekey.js";
 import { rekeyKeyPair } from "./rekey-key-pair.js";
@@ -40,6 +42,8 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.Destroy, destroy],
   [Op.ReKey, rekey],
   [Op.ReKeyKeyPair, rekeyKeyPair],
+  [Op.Certify, certify],
+  [Op.ReCertify, recertify],
   [Op.Locate, locate],
   [Op.Check, check],
   [Op.GetAttributes, getAttributes],
