@@ -4,16 +4,20 @@
  * with the hash matching the curve). A PKCS#10 request is read (and its self-signature checked)
  * with @peculiar/x509.
  */
-import { createPublicKey, randomBytes, sign, type KeyObject } from "node:crypto";
+// @peculiar/x509's dependency injection needs the Reflect polyfill loaded before it.
+import "reflect-metadata";
+import { createPublicKey, randomBytes, sign, webcrypto, type KeyObject } from "node:crypto";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, BasicConstraints, Certificate, Extension, Extensions, Name, RelativeDistinguishedName,
   SubjectPublicKeyInfo, TBSCertificate, Validity, Version,
 } from "@peculiar/asn1-x509";
-import { Pkcs10CertificateRequest } from "@peculiar/x509";
+import { Pkcs10CertificateRequest, cryptoProvider } from "@peculiar/x509";
 import { Enums } from "../../kmip/index.js";
 import { KmipError } from "../../messages/index.js";
 import { factsOf } from "./formats.js";
+
+cryptoProvider.set(webcrypto as unknown as Crypto); // request signatures are checked through node's WebCrypto
 
 const DAY_MS = 86_400_000;
 /** How long an issued certificate is valid (never past the issuer's own certificate). */
