@@ -1,9 +1,10 @@
 /** Get (1.4 §4.11, 2.1 §6.1.24): the object's content, in the requested Key Format Type. */
-import { Tag } from "../kmip/index.js";
+import { Enums, Tag } from "../kmip/index.js";
 import { KmipError, itemNotFound, objectDestroyed } from "../messages/index.js";
 import { objectTypeOf, setServerAttr, stateOf, isDestroyed } from "../model/index.js";
 import { ItemType, boolean, enumeration } from "../ttlv/index.js";
 import { asymmetricInFormat, isAsymmetricContent } from "./asymmetric/convert.js";
+import { pkcs12Content } from "./asymmetric/pkcs12.js";
 import { loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { inFormat } from "./key-material.js";
@@ -20,7 +21,10 @@ export const get: OperationHandler = async (p, ctx) => {
   const sensitive = obj.attrs.find((a) => a.name === "Sensitive")?.value;
   if (sensitive?.type === ItemType.Boolean && sensitive.value) throw new KmipError("Sensitive", "the object is sensitive; its key material cannot be returned");
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
-  let content = isAsymmetricContent(obj.content) ? asymmetricInFormat(obj.content, wanted) : inFormat(obj.content, wanted);
+  let content =
+    wanted === Enums.KeyFormatType.PKCS_12 ? await pkcs12Content(obj, ctx)
+    : isAsymmetricContent(obj.content) ? asymmetricInFormat(obj.content, wanted)
+    : inFormat(obj.content, wanted);
   const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
   if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);
   // Fresh: true until the key material has been served to a client once (1.4 §3.48).

@@ -1,7 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
-import { createCa } from "../../src/server/pki.js";
+import { createCa, issueCertificate } from "../../src/server/pki.js";
 import { bytes, enumeration, integer, struct, text, type StructureNode } from "../../src/ttlv/index.js";
 import { Op, R, getAttrs, nameAttr, std, template, textOf, uidOf, type Engine } from "./attr-helpers.js";
 import { OK, engine, val } from "./harness.js";
@@ -85,3 +89,33 @@ for (const v of ["1.4", "2.1"] as KmipVersion[]) {
     });
   });
 }
+
+describe("engine: Get of a private key as PKCS#12", () => {
+  it("the key and its chain under the linked Secret Data's password (openssl reads it back)", async () => {
+    const e = engine();
+    const v: KmipVersion = "1.4";
+    const ca = await createCa("P12 Test CA");
+    const leaf = await issueCertificate(ca, { commonName: "p12-leaf", usage: "client" });
+    const pw = await reg(e, v, Enums.ObjectType.SecretData, struct(Tag.SecretData, [
+      enumeration(Tag.SecretDataType, Enums.SecretDataType.Password),
+      struct(Tag.KeyBlock, [enumeration(Tag.KeyFormatType, F.Opaque), struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, Buffer.from("pa55word"))])]),
+    ]));
+    const caUid = await reg(e, v, Enums.ObjectType.Certificate, struct(Tag.Certificate, [enumeration(Tag.CertificateType, Enums.CertificateType.X_509), bytes(Tag.CertificateValue, derOf(ca.certPem))]));
+    const leafUid = await reg(e, v, Enums.ObjectType.Certificate, struct(Tag.Certificate, [enumeration(Tag.CertificateType, Enums.CertificateType.X_509), bytes(Tag.CertificateValue, derOf(leaf.certPem))]), [link(L.PKCS_12CertificateLink, caUid)]);
+    const key = createPrivateKey(leaf.keyPem);
+    const keyUid = await reg(e, v, Enums.ObjectType.PrivateKey, keyBlock(Tag.PrivateKey, F.PKCS_8, key.export({ format: "der", type: "pkcs8" })), [link(L.PKCS_12PasswordLink, pw), link(L.PKCS_12CertificateLink, leafUid)]);
+    const get = () => e.op(Op.Get, [text(Tag.UniqueIdentifier, keyUid), enumeration(Tag.KeyFormatType, F.PKCS_12)], v);
+    expect((await get()).reason, "the password must be Active").to.equal(R.PermissionDenied);
+    expect((await e.op(Op.Activate, [text(Tag.UniqueIdentifier, pw)], v)).status).to.equal(OK);
+    const g = await get();
+    expect(g.status, g.message).to.equal(OK);
+    const kb = (g.payload!.children.find((c) => c.tag === Tag.PrivateKey) as StructureNode).children[0] as StructureNode;
+    expect(val(kb, Tag.KeyFormatType)).to.equal(F.PKCS_12);
+    const pfx = Buffer.from(val(kb, Tag.KeyValue) as Uint8Array);
+    const dir = mkdtempSync(join(tmpdir(), "kmipd-p12-"));
+    writeFileSync(join(dir, "k.p12"), pfx);
+    const pem = execFileSync("openssl", ["pkcs12", "-in", join(dir, "k.p12"), "-passin", "pass:pa55word", "-nodes"], { encoding: "utf8" });
+    expect(pem.match(/BEGIN CERTIFICATE/g)?.length).to.equal(2);
+    expect(createPrivateKey(pem).export({ format: "der", type: "pkcs8" })).to.deep.equal(key.export({ format: "der", type: "pkcs8" }));
+  });
+});
