@@ -111,7 +111,7 @@ const certValue = (o: ManagedObject): Uint8Array | undefined => {
   return v?.type === ItemType.ByteString ? v.value : undefined;
 };
 
-/** Get's answer for Key Format Type PKCS#12: Private Key { Key Block { PKCS#12, Key Value (bytes) } }. */
+/** Get's answer for Key Format Type PKCS#12: Private Key { Key Block { PKCS#12, Key Value } }. */
 export async function pkcs12Content(obj: ManagedObject, ctx: OperationContext): Promise<StructureNode> {
   if (objectTypeOf(obj) !== Enums.ObjectType.PrivateKey || !obj.content || obj.content.type !== ItemType.Structure) {
     throw new KmipError("KeyFormatTypeNotSupported", "only a private key can be returned as PKCS#12");
@@ -139,5 +139,7 @@ export async function pkcs12Content(obj: ManagedObject, ctx: OperationContext): 
   }
   const friendly = firstAttr(obj, "PKCS#12 Friendly Name")?.value;
   const pfx = buildPfx(keyObjectOf(obj.content), certs, Buffer.from(pwBytes).toString("utf8"), friendly?.type === ItemType.TextString ? friendly.value : undefined);
-  return struct(Tag.PrivateKey, [struct(Tag.KeyBlock, [enumeration(Tag.KeyFormatType, Enums.KeyFormatType.PKCS_12), bytes(Tag.KeyValue, pfx)])]);
+  // The OASIS cases differ by version: 1.4 puts the PFX straight into the Key Value, 2.x into Key Material.
+  const kv = ctx.version.startsWith("2.") ? struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, pfx)]) : bytes(Tag.KeyValue, pfx);
+  return struct(Tag.PrivateKey, [struct(Tag.KeyBlock, [enumeration(Tag.KeyFormatType, Enums.KeyFormatType.PKCS_12), kv])]);
 }
