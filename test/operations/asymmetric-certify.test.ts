@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
+import { X509Certificate, createPrivateKey, createPublicKey, webcrypto } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import { createCa, issueCertificate } from "../../src/server/pki.js";
+import { x509 } from "../../src/server/x509.js";
 import { bytes, enumeration, integer, struct, text, type StructureNode } from "../../src/ttlv/index.js";
 import { Op, R, getAttrs, nameAttr, std, template, textOf, uidOf, type Engine } from "./attr-helpers.js";
 import { OK, engine, val } from "./harness.js";
@@ -117,5 +118,39 @@ describe("engine: Get of a private key as PKCS#12", () => {
     const pem = execFileSync("openssl", ["pkcs12", "-in", join(dir, "k.p12"), "-passin", "pass:pa55word", "-nodes"], { encoding: "utf8" });
     expect(pem.match(/BEGIN CERTIFICATE/g)?.length).to.equal(2);
     expect(createPrivateKey(pem).export({ format: "der", type: "pkcs8" })).to.deep.equal(key.export({ format: "der", type: "pkcs8" }));
+  });
+});
+
+describe("engine: Certify with a PKCS#10 request", () => {
+  async function csrFor(keys: CryptoKeyPair, name: string): Promise<Uint8Array> {
+    const req = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } });
+    return new Uint8Array(req.rawData);
+  }
+  const rsaParams = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+
+  it("takes the subject from the request, and refuses a request for another key", async () => {
+    const e = engine();
+    const v: KmipVersion = "2.1";
+    const { certUid: caUid, caCert } = await registerCa(e, v);
+    const keys = (await webcrypto.subtle.generateKey(rsaParams, true, ["sign", "verify"])) as CryptoKeyPair;
+    const spki = new Uint8Array(await webcrypto.subtle.exportKey("spki", keys.publicKey));
+    const pubUid = await reg(e, v, Enums.ObjectType.PublicKey, keyBlock(Tag.PublicKey, F.X_509, spki));
+    const certifyWith = (csr: Uint8Array) => e.op(Op.Certify, [
+      text(Tag.UniqueIdentifier, pubUid),
+      enumeration(Tag.CertificateRequestType, Enums.CertificateRequestType.PKCS_10),
+      bytes(Tag.CertificateRequestValue, csr),
+      template(v, [link(L.CertificateLink, caUid)]),
+    ], v);
+    const ok = await certifyWith(await csrFor(keys, "CN=csr-subject, O=Kmipd Test"));
+    expect(ok.status, ok.message).to.equal(OK);
+    const leaf = await certValue(e, v, uidOf(ok));
+    expect(leaf.subject).to.contain("CN=csr-subject");
+    expect(leaf.checkIssued(caCert)).to.equal(true);
+    const attrs = await getAttrs(e, v, uidOf(ok));
+    expect(textOf(attrs.find((a) => a.name === "Certificate Subject CN"))).to.equal("csr-subject");
+
+    const other = (await webcrypto.subtle.generateKey(rsaParams, true, ["sign", "verify"])) as CryptoKeyPair;
+    const bad = await certifyWith(await csrFor(other, "CN=someone-else"));
+    expect(bad.reason).to.equal(R.InvalidField);
   });
 });
