@@ -92,7 +92,9 @@ export function digestInput(content: TtlvNode): { value: Uint8Array; format?: nu
   }
   if (content.type !== ItemType.Structure) return undefined;
   const v = content.children.find((c) => c.tag === Tag.CertificateValue || c.tag === Tag.OpaqueDataValue);
-  return v?.type === ItemType.ByteString ? { value: v.value } : undefined;
+  if (v?.type !== ItemType.ByteString) return undefined;
+  // A certificate's digest is over its DER, stated as Key Format Type Raw (TC-CERTATTR-1-14/-20).
+  return v.tag === Tag.CertificateValue ? { value: v.value, format: Enums.KeyFormatType.Raw } : { value: v.value };
 }
 
 /**

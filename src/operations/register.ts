@@ -50,9 +50,8 @@ export const register: OperationHandler = async (p, ctx) => {
     if (objectType === O.PrivateKey || objectType === O.PublicKey) asymmetricKeyFacts(obj, content, ctx.version);
     if (objectType === O.Certificate) {
       registerCertificate(obj, content, ctx.version);
-      // Fresh, Sensitive, Extractable … and Key Format Type apply to certificates too (TC-CERTATTR, TC-ECC-3).
-      const x509 = enumAttr(obj, "Certificate Type") === Enums.CertificateType.X_509;
-      keyObjectAttrs(obj, x509 ? Enums.KeyFormatType.X_509 : undefined, false);
+      // Fresh, Sensitive, Extractable … and Key Format Type (Raw) apply to certificates too (TC-CERTATTR, TC-ECC-3).
+      keyObjectAttrs(obj, Enums.KeyFormatType.Raw, false);
     }
   }
   await ctx.objects.insert(obj);

@@ -76,6 +76,6 @@ export function fillCertificate(o: ManagedObject, certDer: Uint8Array, ctx: Oper
   initialAttrs(o, Enums.ObjectType.Certificate, ctx);
   certificateAttrs(o, certDer, ctx.version);
   if (!o.attrs.some((a) => a.name === "Certificate Type")) o.attrs.push({ name: "Certificate Type", value: enumeration(Tag.CertificateType, Enums.CertificateType.X_509) });
-  o.attrs.push({ name: "Digest", value: digestAttr(certDer, undefined) });
-  keyObjectAttrs(o, Enums.KeyFormatType.X_509, false);
+  o.attrs.push({ name: "Digest", value: digestAttr(certDer, Enums.KeyFormatType.Raw) });
+  keyObjectAttrs(o, Enums.KeyFormatType.Raw, false);
 }
