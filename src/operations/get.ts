@@ -3,6 +3,8 @@ import { Enums, Tag } from "../kmip/index.js";
 import { KmipError, itemNotFound, objectDestroyed } from "../messages/index.js";
 import { objectTypeOf, setServerAttr, stateOf, isDestroyed } from "../model/index.js";
 import { ItemType, boolean, enumeration } from "../ttlv/index.js";
+import { asymmetricInFormat, isAsymmetricContent } from "./asymmetric/convert.js";
+import { pkcs12Content } from "./asymmetric/pkcs12.js";
 import { loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { inFormat } from "./key-material.js";
@@ -26,7 +28,10 @@ export const get: OperationHandler = async (p, ctx) => {
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
   // Key Wrap Type Not Wrapped: a key registered wrapped comes back in the clear (As Registered: as it was)
   const stored = p.optEnum(Tag.KeyWrapType) === Enums.KeyWrapType.NotWrapped ? await unwrapContent(obj.content, ctx) : obj.content;
-  let content = inFormat(stored, wanted);
+  let content =
+    wanted === Enums.KeyFormatType.PKCS_12 ? await pkcs12Content(obj, ctx)
+    : isAsymmetricContent(stored) ? asymmetricInFormat(stored, wanted)
+    : inFormat(stored, wanted);
   if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);
   // Fresh: true until the key material has been served to a client once (1.4 §3.48).
   const fresh = obj.attrs.find((a) => a.name === "Fresh")?.value;

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { Enums, Tag } from "../kmip/index.js";
 import { KmipError, StructReader } from "../messages/index.js";
-import { ItemType, bytes, enumeration, integer, struct, type StructureNode, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, bytes, encodeTtlv, enumeration, integer, struct, type StructureNode, type TtlvNode } from "../ttlv/index.js";
 
 const A = Enums.CryptographicAlgorithm;
 
@@ -84,11 +84,17 @@ export function digestInput(content: TtlvNode): { value: Uint8Array; format?: nu
     if (sym) return { value: sym, format: Enums.KeyFormatType.Raw };
     const kv = kb.opt(Tag.KeyValue);
     const km = kv?.type === ItemType.Structure ? kv.children.find((c) => c.tag === Tag.KeyMaterial) : undefined;
-    return km?.type === ItemType.ByteString ? { value: km.value, format: kb.optEnum(Tag.KeyFormatType) } : undefined;
+    const format = kb.optEnum(Tag.KeyFormatType);
+    if (km?.type === ItemType.ByteString) return { value: km.value, format };
+    // Transparent formats: over the TTLV encoding of the Key Material structure (TC_182).
+    if (km?.type === ItemType.Structure && !kb.has(Tag.KeyWrappingData)) return { value: encodeTtlv(km), format };
+    return undefined;
   }
   if (content.type !== ItemType.Structure) return undefined;
   const v = content.children.find((c) => c.tag === Tag.CertificateValue || c.tag === Tag.OpaqueDataValue);
-  return v?.type === ItemType.ByteString ? { value: v.value } : undefined;
+  if (v?.type !== ItemType.ByteString) return undefined;
+  // A certificate's digest is over its DER, stated as Key Format Type Raw (TC-CERTATTR-1-14/-20).
+  return v.tag === Tag.CertificateValue ? { value: v.value, format: Enums.KeyFormatType.Raw } : { value: v.value };
 }
 
 /**

@@ -2,12 +2,13 @@
  * Register (1.4 §4.3, 2.1 §6.1.45): the client supplies the object. Its content is stored wrapped;
  * attributes the content states (algorithm, length) are copied onto the object.
  */
-import { Enums, Tag } from "../kmip/index.js";
+import { Enums, Tag, type KmipVersion } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
 import { ItemType, boolean, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
+import { asymmetricKeyFacts } from "./asymmetric/register-key.js";
 import { certificateAttrs } from "./certificate.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
 
@@ -48,11 +49,16 @@ export const register: OperationHandler = async (p, ctx) => {
     const d = digestInput(content);
     if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
     const kb = keyBlockOf(content);
-    // certificates are cryptographic objects too: Fresh, Sensitive, Extractable, Lease Time apply (1.4 §3)
-    if (kb || objectType === O.Certificate) keyObjectAttrs(obj, kb?.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
+    if (kb && objectType !== O.Certificate) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
     // A Key Block without Key Value: the material lives elsewhere (1.4 §3.41, Key Value Location).
     if (kb && !kb.has(Tag.KeyValue)) setServerAttr(obj, "Key Value Present", boolean(0, false));
-    if (objectType === O.Certificate) registerCertificate(obj, content);
+    if (objectType === O.PrivateKey || objectType === O.PublicKey) asymmetricKeyFacts(obj, content, ctx.version);
+    if (objectType === O.Certificate) {
+      registerCertificate(obj, content, ctx.version);
+      // certificates are cryptographic objects too: Fresh, Sensitive, Extractable, Lease Time and
+      // Key Format Type (Raw) apply (1.4 §3; TC-CERTATTR, TC-ECC-3)
+      keyObjectAttrs(obj, Enums.KeyFormatType.Raw, false, ctx.settings.leaseTimeSec);
+    }
   }
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;
@@ -70,7 +76,7 @@ function copyKeyBlockFacts(obj: ManagedObject, content: TtlvNode): void {
 }
 
 /** Certificate Type comes from the content; an X.509 certificate also states its own attributes. */
-function registerCertificate(obj: ManagedObject, content: TtlvNode): void {
+function registerCertificate(obj: ManagedObject, content: TtlvNode, version: KmipVersion): void {
   if (content.type !== ItemType.Structure) return;
   const type = content.children.find((c) => c.tag === Tag.CertificateType);
   const value = content.children.find((c) => c.tag === Tag.CertificateValue);
@@ -78,7 +84,7 @@ function registerCertificate(obj: ManagedObject, content: TtlvNode): void {
     setServerAttr(obj, "Certificate Type", enumeration(0, type.value));
   }
   if (type?.type === ItemType.Enumeration && type.value === Enums.CertificateType.X_509 && value?.type === ItemType.ByteString) {
-    certificateAttrs(obj, value.value);
+    certificateAttrs(obj, value.value, version);
   }
 }
 

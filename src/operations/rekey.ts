@@ -13,7 +13,7 @@ import { dateAttr, enumAttr, intAttr, objectTypeOf, removeAttr, setServerAttr, t
 import { dateTime, enumeration, struct, text } from "../ttlv/index.js";
 import { asStored, requireInVersion, requireUniqueName, ruleOf, settleDates, usageLimitsNode, usageLimitsOf } from "./attribute-edit.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrsWithTemplates, targetUid, touch, uidNode } from "./common.js";
-import type { OperationHandler } from "./context.js";
+import type { OperationContext, OperationHandler } from "./context.js";
 import { generateSymmetric, keyBlockOf, symmetricKeyContent } from "./key-material.js";
 
 /** Attributes the replacement gets new values for, or none (1.4 Table 173, 2.1 Table 304). */
@@ -39,30 +39,7 @@ export const rekey: OperationHandler = async (p, ctx) => {
   if (!old.content) throw new KmipError("KeyValueNotPresent", "the existing key has no key material");
 
   const now = ctx.now();
-  const neu: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: old.attrs.filter((a) => !NOT_COPIED.has(a.name)), revision: 0 };
-  const activation = dateAttr(old, "Activation Date");
-  if (offset === undefined) {
-    for (const d of ["Activation Date", ...SHIFTED_DATES]) {
-      const v = dateAttr(old, d);
-      if (v !== undefined) setServerAttr(neu, d, dateTime(0, v));
-    }
-  } else {
-    const newActivation = now + BigInt(offset);
-    setServerAttr(neu, "Activation Date", dateTime(0, newActivation));
-    for (const d of SHIFTED_DATES) {
-      const v = dateAttr(old, d);
-      if (v !== undefined) setServerAttr(neu, d, dateTime(0, activation === undefined ? v : v + (newActivation - activation)));
-    }
-  }
-  const limits = usageLimitsOf(old);
-  if (limits) setServerAttr(neu, "Usage Limits", usageLimitsNode({ ...limits, count: limits.total }));
-  for (const a of template) {
-    const rule = ruleOf(a.name);
-    if (!rule.clientSet) throw new KmipError("ReadOnlyAttribute", `attribute ${a.name} is set by the server`);
-    await requireUniqueName(neu, a, ctx);
-    if (!rule.multi) removeAttr(neu, a.name);
-    neu.attrs.push(a);
-  }
+  const neu = await replacementOf(old, offset, template, ctx);
 
   const kb = keyBlockOf(old.content);
   const alg = enumAttr(neu, "Cryptographic Algorithm") ?? kb?.optEnum(Tag.CryptographicAlgorithm);
@@ -89,3 +66,38 @@ export const rekey: OperationHandler = async (p, ctx) => {
   ctx.idPlaceholder = neu.uid;
   return [uidNode(neu.uid)];
 };
+
+/**
+ * The replacement's attributes before its key exists: the old object's, less those the spec
+ * renews (NOT_COPIED), the lifecycle dates copied or moved by the Offset, Usage Limits reset, then
+ * the request's template applied. Shared with Re-key Key Pair, which does the same per half.
+ */
+export async function replacementOf(old: ManagedObject, offset: number | undefined, template: readonly Attr[], ctx: OperationContext): Promise<ManagedObject> {
+  const now = ctx.now();
+  const neu: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: old.attrs.filter((a) => !NOT_COPIED.has(a.name)), revision: 0 };
+  const activation = dateAttr(old, "Activation Date");
+  if (offset === undefined) {
+    for (const d of ["Activation Date", ...SHIFTED_DATES]) {
+      const v = dateAttr(old, d);
+      if (v !== undefined) setServerAttr(neu, d, dateTime(0, v));
+    }
+  } else {
+    const newActivation = now + BigInt(offset);
+    setServerAttr(neu, "Activation Date", dateTime(0, newActivation));
+    for (const d of SHIFTED_DATES) {
+      const v = dateAttr(old, d);
+      if (v !== undefined) setServerAttr(neu, d, dateTime(0, activation === undefined ? v : v + (newActivation - activation)));
+    }
+  }
+  const limits = usageLimitsOf(old);
+  if (limits) setServerAttr(neu, "Usage Limits", usageLimitsNode({ ...limits, count: limits.total }));
+  for (const a of template) {
+    const rule = ruleOf(a.name);
+    if (!rule.clientSet) throw new KmipError("ReadOnlyAttribute", `attribute ${a.name} is set by the server`);
+    await requireUniqueName(neu, a, ctx);
+    if (!rule.multi) removeAttr(neu, a.name);
+    neu.attrs.push(a);
+  }
+
+  return neu;
+}

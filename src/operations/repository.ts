@@ -88,6 +88,17 @@ export class ObjectRepository {
     ]);
   }
 
+  /**
+   * Writes changed objects and new ones in one atomic, durable commit (a key pair and, for
+   * Re-key Key Pair, the links on the pair it replaces).
+   */
+  async writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[]): Promise<void> {
+    const writes: StoreWrite[] = [];
+    for (const c of changed) writes.push({ kind: "update", rec: await this.toRecord(c, c.material, c.revision + 1) });
+    for (const a of added) writes.push({ kind: "insert", rec: await this.toRecord(a, undefined, 1) });
+    await this.writeRecords(writes);
+  }
+
   findByTerm(owner: string, term: string): Iterable<string> {
     return this.store.findByTerm(owner, term);
   }

@@ -9,6 +9,8 @@ import type { OperationHandler } from "./context.js";
 import { create } from "./create.js";
 import { decrypt } from "./decrypt.js";
 import { createSplitKey } from "./create-split-key.js";
+import { certify } from "./certify.js";
+import { createKeyPair } from "./create-key-pair.js";
 import { deleteAttribute } from "./delete-attribute.js";
 import { deriveKey } from "./derive-key.js";
 import { destroy } from "./destroy.js";
@@ -31,9 +33,11 @@ import { modifyAttribute } from "./modify-attribute.js";
 import { obtainLease } from "./obtain-lease.js";
 import { poll } from "./poll.js";
 import { query } from "./query.js";
+import { recertify } from "./recertify.js";
 import { recover } from "./recover.js";
-import { register } from "./register.js";
 import { rekey } from "./rekey.js";
+import { rekeyKeyPair } from "./rekey-key-pair.js";
+import { register } from "./register.js";
 import { revoke } from "./revoke.js";
 import { rngRetrieve } from "./rng-retrieve.js";
 import { rngSeed } from "./rng-seed.js";
@@ -47,12 +51,16 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.DiscoverVersions, discoverVersions],
   [Op.Query, query],
   [Op.Create, create],
+  [Op.CreateKeyPair, createKeyPair],
   [Op.Register, register],
   [Op.Get, get],
   [Op.Activate, activate],
   [Op.Revoke, revoke],
   [Op.Destroy, destroy],
   [Op.ReKey, rekey],
+  [Op.ReKeyKeyPair, rekeyKeyPair],
+  [Op.Certify, certify],
+  [Op.ReCertify, recertify],
   [Op.Locate, locate],
   [Op.Check, check],
   [Op.ObtainLease, obtainLease],

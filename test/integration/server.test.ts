@@ -69,7 +69,7 @@ describe("integration: kmipd over real TLS and LMDB", function () {
 
   it("an unknown operation is Operation Not Supported; a malformed payload is Invalid Message", async () => {
     const c = await srv.client("1.4");
-    const [unknown] = await c.batch([{ operation: Enums.Operation.Certify, payload: [] }]);
+    const [unknown] = await c.batch([{ operation: Enums.Operation.Put, payload: [] }]);
     expect(unknown!.reason).to.equal(Enums.ResultReason.OperationNotSupported);
     const [bad] = await c.batch([{ operation: Enums.Operation.Get, payload: [integer(Tag.UniqueIdentifier, 1)] }]);
     expect(bad!.reason).to.equal(Enums.ResultReason.InvalidMessage);

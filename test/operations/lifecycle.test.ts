@@ -154,8 +154,8 @@ describe("engine: messages", () => {
     expect(cont.children).to.have.length(3);
   });
 
-  it("answers an unknown operation with Operation Not Supported", async () => {
-    const r = await engine().op(Op.Certify, [], "1.4");
+  it("answers an unknown operation with Operation Not Supported (Put: a server-to-client operation)", async () => {
+    const r = await engine().op(Op.Put, [], "1.4");
     expect(r.reason).to.equal(R.OperationNotSupported);
   });
 
