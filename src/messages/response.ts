@@ -65,8 +65,18 @@ const OLDER_REASON: Partial<Record<ResultReasonName, ResultReasonName>> = {
 
 const REASONS = enumByXmlName("ResultReason")!;
 
+/**
+ * Reasons a version defines but whose OASIS conformance cases expect another: the KMIP 2.0 cases
+ * (AKLC-M-2/3-20, CS-AC-M-8-20, CS-BC-M-14-20) answer every key-lifecycle refusal with Permission
+ * Denied, where 2.1 and its cases use Wrong Key Lifecycle State. 2.0 clients get what their
+ * cases — and the servers they were written against — expect.
+ */
+const AS_CASES_EXPECT: Partial<Record<KmipVersion, Partial<Record<ResultReasonName, ResultReasonName>>>> = {
+  "2.0": { WrongKeyLifecycleState: "PermissionDenied" },
+};
+
 export function reasonValue(name: ResultReasonName, version: KmipVersion): number {
-  let n: ResultReasonName | undefined = name;
+  let n: ResultReasonName | undefined = AS_CASES_EXPECT[version]?.[name] ?? name;
   for (let hops = 0; n !== undefined && hops < 4; hops++) {
     const row = REASONS.values.find((r) => r.xmlName === n);
     if (row && inVersion(row.versions, version)) return row.value;

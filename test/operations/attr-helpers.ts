@@ -90,3 +90,5 @@ export const date = (name: string, t: bigint): Attr => std(name, dateTime(0, t))
 
 /** Reason expected for a version: the 2.x name, or the 1.x reason it maps to. */
 export const reasonIn = (version: KmipVersion, v2Reason: number, v1Reason: number): number => (v2(version) ? v2Reason : v1Reason);
+/** A key-lifecycle refusal: Wrong Key Lifecycle State in 2.1; Permission Denied in 1.x and 2.0 (as the 2.0 OASIS cases expect). */
+export const lifecycleReason = (version: KmipVersion): number => (version === "2.1" ? R.WrongKeyLifecycleState : R.PermissionDenied);

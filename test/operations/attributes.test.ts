@@ -3,7 +3,7 @@ import { Enums, Tag, attributeByName, type KmipVersion } from "../../src/kmip/in
 import { attrToV1, attrToV2 } from "../../src/model/index.js";
 import { ItemType, dateTime, enumeration, integer, struct, text, type StructureNode } from "../../src/ttlv/index.js";
 import {
-  Op, R, createKey, custom, date, dateOf, enumOf, getAttrs, nameAttr, nowSeconds, reasonIn, reference, std, textOf, v2, wire, type Engine,
+  Op, R, createKey, custom, date, dateOf, enumOf, getAttrs, nameAttr, nowSeconds, lifecycleReason, reasonIn, reference, std, textOf, v2, wire, type Engine,
 } from "./attr-helpers.js";
 import { FAILED, OK, engine, val, type BatchResult } from "./harness.js";
 
@@ -135,7 +135,7 @@ for (const version of ["1.0", "1.4", "2.0", "2.1"] as KmipVersion[]) {
       expect(enumOf((await getAttrs(e, version, uid, ["State"]))[0])).to.equal(Enums.State.Active);
       const again = date("Activation Date", nowSeconds());
       const mod = await e.op(Op.ModifyAttribute, [text(Tag.UniqueIdentifier, uid), v2(version) ? struct(Tag.NewAttribute, [attrToV2(again)]) : attrToV1(again, 0)], version);
-      expect(mod.reason).to.equal(reasonIn(version, R.WrongKeyLifecycleState, R.PermissionDenied));
+      expect(mod.reason).to.equal(lifecycleReason(version));
       const lcd = dateOf((await getAttrs(e, version, uid, ["Last Change Date"]))[0]);
       const initial = dateOf((await getAttrs(e, version, uid, ["Initial Date"]))[0]);
       expect(lcd! >= initial!).to.equal(true);

@@ -51,9 +51,8 @@ export async function usableKey(uid: string, purpose: Purpose, ctx: OperationCon
     throw new KmipError("PermissionDenied", `this object type cannot be used for ${purpose}`);
   }
   const protects = PROTECTS.has(purpose);
-  // 2.1 answers Wrong Key Lifecycle State; the 2.0 CS-AC/CS-BC cases (and 1.x, via the reason
-  // mapping) expect Permission Denied for the same checks.
-  const lifecycle = (msg: string) => new KmipError(ctx.version === "2.0" ? "PermissionDenied" : "WrongKeyLifecycleState", msg);
+  // Wrong Key Lifecycle State; 1.x and 2.0 clients get Permission Denied (messages/response.ts).
+  const lifecycle = (msg: string) => new KmipError("WrongKeyLifecycleState", msg);
   const allowed: readonly number[] = protects ? [S.Active] : [S.Active, S.Deactivated, S.Compromised];
   if (state === undefined || !allowed.includes(state)) throw lifecycle(`${purpose} is not allowed in the key's current state`);
   const now = ctx.now();
