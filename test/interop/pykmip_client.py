@@ -222,7 +222,9 @@ def run_sequence(client, version, steps):
     steps.run("cleanup_registered", cleanup)
 
 
-def main():
+def main(sequence=None):
+    """Connects with PyKMIP's client and runs `sequence` (default: this file's run_sequence)."""
+    sequence = sequence or run_sequence
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5696)
@@ -251,7 +253,7 @@ def main():
     steps.report("connect", True, {"host": args.host, "port": args.port, "kmip_version": args.version,
                                    "ssl_version": args.ssl_version})
     try:
-        run_sequence(client, args.version, steps)
+        sequence(client, args.version, steps)
     finally:
         try:
             client.close()

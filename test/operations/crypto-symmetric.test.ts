@@ -41,6 +41,17 @@ describe("engine: Encrypt / Decrypt with symmetric keys", () => {
     expect(tooLong.reason).to.equal(R.GeneralFailure);
   });
 
+  it("AES-GCM before KMIP 1.4 is Feature Not Supported: 1.0–1.3 have no Authenticated Encryption Tag field", async () => {
+    const e = engine();
+    const uid = await aes(e, "00000000000000000000000000000000");
+    const p = params(enumeration(Tag.BlockCipherMode, B.GCM));
+    for (const v of ["1.2", "1.3"] as const) {
+      const r = await e.op(Op.Encrypt, [uidOf(uid), p, bytes(Tag.Data, Buffer.alloc(16))], v);
+      expect([r.status, r.reason], v).to.deep.equal([FAILED, R.FeatureNotSupported]);
+    }
+    expect((await e.op(Op.Encrypt, [uidOf(uid), p, bytes(Tag.Data, Buffer.alloc(16))], "1.4")).status).to.equal(OK);
+  });
+
   it("AES-GCM with AAD round-trips; the AAD is authenticated", async () => {
     const e = engine();
     const uid = await aes(e, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");

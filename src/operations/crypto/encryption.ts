@@ -2,7 +2,7 @@
  * What Encrypt and Decrypt share: the key checks, the cipher for the key, single-part or by-parts
  * (symmetric only), and the reply. Each operation file is a thin call of runCipher().
  */
-import { Enums, Tag } from "../../kmip/index.js";
+import { Enums, Tag, inVersion, tagByValue } from "../../kmip/index.js";
 import { KmipError, type StructReader } from "../../messages/index.js";
 import { enumAttr } from "../../model/index.js";
 import { bytes, type TtlvNode } from "../../ttlv/index.js";
@@ -37,6 +37,11 @@ export async function runCipher(p: StructReader, ctx: OperationContext, decrypt:
 
   const alg = params.cryptographicAlgorithm ?? enumAttr(obj, "Cryptographic Algorithm") ?? Enums.CryptographicAlgorithm.AES;
   const cipher = symmetricCipher(alg, key.symmetricKeySize ?? 0, params);
+  // Authenticated Encryption Tag and Additional Data exist from KMIP 1.4 on: before that an AEAD
+  // mode could return no tag, so it is refused rather than answered with a field 1.x ≤ 1.3 lacks.
+  if (cipher.tagLength > 0 && !inVersion(tagByValue(Tag.AuthenticatedEncryptionTag)!.versions, ctx.version)) {
+    throw new KmipError("FeatureNotSupported", "authenticated encryption (GCM, ChaCha20-Poly1305) needs KMIP 1.4 or later");
+  }
   const { iv, generated } = chooseIv(cipher, params, p.optBytes(Tag.IVCounterNonce), decrypt);
   const stream = openCipher(cipher, {
     key, iv, aad: p.optBytes(Tag.AuthenticatedEncryptionAdditionalData), tag: decrypt ? p.optBytes(Tag.AuthenticatedEncryptionTag) : undefined,
