@@ -5,8 +5,8 @@
  * matched as sets that may hold extras. Placeholders bind on first sight and must stay consistent.
  * The result is the first difference, as a readable path.
  */
-import { nowPlaceholderOffset, formatIsoDateTime, type PrimitiveValue } from "../src/encodings/index.js";
-import { Operation, Tag } from "../src/kmip/index.js";
+import { messageVersion, nowPlaceholderOffset, formatIsoDateTime, type PrimitiveValue } from "../src/encodings/index.js";
+import { Operation, Tag, inVersion, tagByValue } from "../src/kmip/index.js";
 import { ItemType, type PrimitiveNode, type StructureNode, type TtlvNode } from "../src/ttlv/index.js";
 import type { Expected } from "./case-file.js";
 import { attributeNameOf, describe, formatValue, join, segment, tagName, typeName } from "./format.js";
@@ -41,12 +41,33 @@ interface Ctx {
 export function compareResponse(expected: Expected, actual: TtlvNode, state: CaseState, request: TtlvNode | undefined): Difference | undefined {
   const requestItems = request?.type === ItemType.Structure ? request.children.filter((c) => c.tag === Tag.BatchItem) : [];
   const ctx: Ctx = { state, bindings: new Map(state.bindings), now: state.clock(), requestItems, op: undefined, requestItem: undefined, attrName: undefined, free: false };
-  const d = statusFirst(expected, actual) ?? compareNode(expected, actual, "", ctx, 0);
+  const d = statusFirst(expected, actual) ?? compareNode(expected, actual, "", ctx, 0) ?? foreignField(actual);
   for (const [k, v] of ctx.bindings) state.bindings.set(k, v);
   return d;
 }
 
 const diff = (path: string, message: string): Difference => ({ path, message });
+
+/**
+ * A response must hold only fields its own protocol version defines (a 1.2 client cannot parse a
+ * 1.4 field): the first item whose tag the registry gives other versions only is a difference,
+ * whatever the file expected.
+ */
+function foreignField(actual: TtlvNode): Difference | undefined {
+  const version = messageVersion(actual);
+  if (!version) return undefined;
+  const visit = (n: TtlvNode, path: string): Difference | undefined => {
+    const row = tagByValue(n.tag);
+    if (row && !inVersion(row.versions, version)) return diff(path, `${row.xmlName} is not a field of KMIP ${version}`);
+    if (n.type !== ItemType.Structure) return undefined;
+    for (const c of n.children) {
+      const d = visit(c, join(path, tagName(c.tag)));
+      if (d) return d;
+    }
+    return undefined;
+  };
+  return visit(actual, "");
+}
 
 /** A failed operation explains more than the header it came with: batch-item statuses are checked first. */
 function statusFirst(e: Expected, a: TtlvNode): Difference | undefined {

@@ -6,6 +6,7 @@
  */
 import { Enums, Tag, enumByXmlName, inVersion, tagByValue, type KmipVersion } from "../kmip/index.js";
 import { ItemType, boolean, enumeration, struct, text, type TtlvNode } from "../ttlv/index.js";
+import { isV2 } from "../messages/index.js";
 import { RNG_FIELDS } from "./common.js";
 import type { OperationContext, OperationHandler } from "./context.js";
 import { REGISTRABLE_TYPES } from "./register.js";
@@ -36,7 +37,10 @@ export const query: OperationHandler = async (p, ctx) => {
   }
   if (fns.has(Q.QueryServerInformation)) {
     out.push(text(Tag.VendorIdentification, ctx.settings.vendorIdentification));
-    out.push(struct(Tag.ServerInformation, [text(Tag.ServerName, "kmipd"), text(Tag.ServerVersion, ctx.settings.serverVersion)]));
+    // Server Name / Server Version exist from 2.0 on; a 1.x Server Information is vendor-specific,
+    // and a strict 1.x decoder refuses tags its version lacks: it stays empty there.
+    const info = isV2(ctx.version) ? [text(Tag.ServerName, "kmipd"), text(Tag.ServerVersion, ctx.settings.serverVersion)] : [];
+    out.push(struct(Tag.ServerInformation, info));
   }
   if (fns.has(Q.QueryRNGs)) out.push(struct(Tag.RNGParameters, RNG_FIELDS()));
   if (fns.has(Q.QueryProfiles)) out.push(...profiles(ctx.version));

@@ -223,3 +223,20 @@ describe("conformance runner: server-assigned handles and server-generated keys"
     expect(sent.map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v))).to.deep.equal([undefined, "c1c1", undefined, "c2c2"]);
   });
 });
+
+describe("conformance runner: fields of another protocol version", () => {
+  const file = kmipFile(
+    req("Query", '<QueryFunction type="Enumeration" value="QueryServerInformation"/>'),
+    resp("Query", '<VendorIdentification type="TextString" value="x"/><ServerInformation/>'),
+  );
+  it("a 1.4 response holding a 2.x-only field fails, even where the file's content is free", async () => {
+    const srv = fakeServer([() => resp("Query", '<VendorIdentification type="TextString" value="x"/><ServerInformation><ServerName type="TextString" value="s"/></ServerInformation>')]);
+    const r = await runCase(file, srv.send, { clock });
+    expect(r.status).to.equal("fail");
+    expect(r.difference).to.match(/ServerName is not a field of KMIP 1\.4$/);
+  });
+  it("the same response without it passes", async () => {
+    const srv = fakeServer([() => resp("Query", '<VendorIdentification type="TextString" value="x"/><ServerInformation/>')]);
+    expect((await runCase(file, srv.send, { clock })).status).to.equal("pass");
+  });
+});

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Enums, Tag, enumByXmlName, inVersion, type KmipVersion } from "../../src/kmip/index.js";
 import { ROUTES } from "../../src/operations/routes.js";
 import { REGISTRABLE_TYPES } from "../../src/operations/register.js";
-import { enumeration } from "../../src/ttlv/index.js";
+import { ItemType, enumeration } from "../../src/ttlv/index.js";
 import { OK, engine } from "./harness.js";
 
 const Q = Enums.QueryFunction;
@@ -41,5 +41,18 @@ describe("Query", () => {
     const kids = await ask("2.1", Q.QueryProfiles);
     const names = kids.map((c) => ((c as { children: { value: number }[] }).children[0]!.value));
     expect(names).to.include(Enums.ProfileName.SymmetricKeyLifecycleServer);
+  });
+});
+
+describe("Query: Server Information per version", () => {
+  it("carries Server Name and Server Version in 2.x only (1.x has no such fields)", async () => {
+    const e = engine();
+    for (const [v, expectNames] of [["1.4", false], ["2.0", true], ["2.1", true]] as const) {
+      const r = await e.op(Enums.Operation.Query, [enumeration(Tag.QueryFunction, Enums.QueryFunction.QueryServerInformation)], v);
+      const info = r.payload?.children.find((c) => c.tag === Tag.ServerInformation);
+      expect(info?.type, v).to.equal(ItemType.Structure);
+      const tags = info?.type === ItemType.Structure ? info.children.map((c) => c.tag) : [];
+      expect(tags.includes(Tag.ServerName), v).to.equal(expectNames);
+    }
   });
 });
