@@ -1,6 +1,7 @@
 /** The admin CLI commands, run in-process (main() with captured output) against the admin API. */
 import { expect } from "chai";
-import { writeFile } from "node:fs/promises";
+import { X509Certificate } from "node:crypto";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "../../src/cli/main.js";
@@ -87,6 +88,17 @@ describe("admin CLI (in-process, against the admin API)", function () {
     expect(o.out).to.include("kek: app (id kek-9) version 3").and.include("state: Active").and.include("Initial Date: 2026-01-01");
     expect(JSON.parse((await kmipd(["object", "show", "uid-1", "--json"])).out)).to.deep.include({ ownerAccount: "acme" });
     expect((await kmipd(["object", "show", "nope"])).err).to.include("[HTTP 404]");
+  });
+
+  it("kmipd init writes admin.pem / admin-key.pem (CN kmipd-admin, clientAuth) beside the other dev PKI files", async () => {
+    const c = capture();
+    const certs = join(f.dir, "fresh");
+    expect(await main(["init", "--certs-dir", certs, "--config", join(f.dir, "k.toml")], c.io, {})).to.equal(0);
+    expect(c.err()).to.include(join(certs, "admin.pem")).and.include("CN kmipd-admin");
+    const cert = new X509Certificate(await readFile(join(certs, "admin.pem")));
+    expect(cert.subject).to.equal("CN=kmipd-admin");
+    expect(cert.keyUsage).to.deep.equal(["1.3.6.1.5.5.7.3.2"]);
+    expect((await stat(join(certs, "admin-key.pem"))).mode & 0o777).to.equal(0o600);
   });
 
   it("says where it looked when the admin certificate is missing or the server is not there", async () => {

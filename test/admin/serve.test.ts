@@ -25,13 +25,13 @@ describe("admin API inside kmipd serve (real engine)", function () {
   it("/metrics matches the operations performed; /healthz; admin actions are audited", async () => {
     const certs = join(dir, "certs");
     const file = join(dir, "kmipd.toml");
-    await writeFile(file, `[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = ${JSON.stringify(join(dir, "data"))}\ncerts_dir = ${JSON.stringify(certs)}\n[admin]\nport = 0\n`);
+    await writeFile(file, `[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = ${JSON.stringify(join(dir, "data"))}\ncerts_dir = ${JSON.stringify(certs)}\n`);
     const err: string[] = [];
     const io = { stdin: new PassThrough(), stdout: () => undefined, stderr: (s: string) => err.push(s) };
     const signals = new EventEmitter();
     let listener: KmipListener | undefined;
     let admin: AdminServer | undefined;
-    const done = runServe({ config: file }, io, { signals, onListening: (l) => (listener = l), onAdminListening: (a) => (admin = a) });
+    const done = runServe({ config: file, "admin-port": 0 }, io, { signals, onListening: (l) => (listener = l), onAdminListening: (a) => (admin = a) });
     await waitUntil(() => listener && admin, 20000, () => err.join(""));
     try {
       expect(err.join("")).to.include("admin.pem").and.include("admin API on https://127.0.0.1:");

@@ -159,6 +159,8 @@ export class AdminServer {
       const mapped = mapError(e);
       if (!mapped) throw e;
       [status, answer] = [mapped.status, { error: mapped.code, message: mapped.message }];
+      // the rest of an oversized body is left unread: the connection cannot be reused
+      if (status === 413) res.setHeader("Connection", "close");
     }
     // the action is recorded before it is answered; a trail that cannot be written fails the request
     if (!(await this.audit(route, principal, tenant, peer, objectName, status, answer))) {
