@@ -45,6 +45,14 @@ export class TenancyError extends Error {
   }
 }
 
+/**
+ * The development PKI's admin certificate (admin.pem, CN kmipd-admin) is what `kmipd` admin
+ * commands present. A Directory maps this principal to root-admin at start (source "config")
+ * unless the settings map it otherwise, so a fresh `kmipd init` + `kmipd serve` can be
+ * administered at once. Production deployments map their own admin principals.
+ */
+export const BOOTSTRAP_ADMIN: Omit<PrincipalMapping, "source"> = { principal: "kmipd-admin", account: "default", zone: "default", role: "root-admin" };
+
 /** The directory of accounts, domains, zones and principal mappings. */
 export interface Directory {
   /**

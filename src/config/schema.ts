@@ -77,8 +77,16 @@ export interface AuditSettings {
   readonly jsonlPath?: string;
 }
 
+/** The admin API (HTTPS, mutual TLS with the same CA): docs/ADMIN.md. */
+export interface AdminSettings {
+  readonly enabled: boolean;
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface KmipdConfig {
   readonly server: ServerSettings;
+  readonly admin: AdminSettings;
   readonly tls: TlsSettings;
   readonly limits: LimitSettings;
   readonly logging: LoggingSettings;
@@ -131,6 +139,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "server.certs_dir", default: "./certs", check: path },
   { key: "server.https", default: false, check: bool },
   { key: "server.https_path", default: "/kmip", check: urlPath },
+  { key: "admin.enabled", default: true, check: bool },
+  { key: "admin.host", default: "127.0.0.1", check: host },
+  { key: "admin.port", default: 5697, check: int(0, 65535) },
   { key: "tls.min_version", default: "TLSv1.2", check: oneOf(TLS_VERSIONS) },
   { key: "tls.cert", default: undefined, check: path },
   { key: "tls.key", default: undefined, check: path },

@@ -80,7 +80,7 @@ function collectIds(nodes: readonly TtlvNode[], out: Set<string>): void {
   for (const n of nodes) if (ID_TAGS.has(n.tag) && n.type === ItemType.TextString) out.add(n.value);
 }
 
-function resultName(status: number): AuditResult {
+export function resultName(status: number): AuditResult {
   switch (status) {
     case Enums.ResultStatus.Success:
       return "success";

@@ -15,15 +15,25 @@ import { createAuditHook } from "./audit-hook.js";
 import { createExecutor } from "./executor.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
+import type { AdminServices, HealthProbe } from "./admin/types.js";
+import type { OperationObserver } from "./metrics.js";
 
 export interface Engine {
   readonly handler: MessageHandler;
+  /** What the admin API serves from this engine (more as tenancy and KMS land) and /healthz probes. */
+  readonly admin: AdminServices;
+  readonly probes: readonly HealthProbe[];
   close(): Promise<void>;
+}
+
+/** Observers the engine passes to its parts (metrics.ts). */
+export interface EngineHooks {
+  readonly observe?: OperationObserver;
 }
 
 export const SERVER_VERSION = "0.1.0";
 
-export async function createEngine(config: KmipdConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Engine> {
+export async function createEngine(config: KmipdConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env, hooks: EngineHooks = {}): Promise<Engine> {
   const store = await openLmdbStore(join(config.server.dataDir, "store"));
   let audit: ChainedAuditLog | undefined;
   try {
@@ -55,9 +65,13 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
       },
       log,
       audit: createAuditHook(audit, log),
+      ...(hooks.observe ? { observe: hooks.observe } : {}),
     });
+    const storeProbe: HealthProbe = { name: "store", critical: true, check: async () => (readable(() => store.latestKek("kmipd-health")) ? "ok" : "unavailable") };
     return {
       handler,
+      admin: { audit },
+      probes: [storeProbe],
       async close() {
         await audit?.close();
         await keys.close();
@@ -68,5 +82,14 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
     await audit?.close();
     await store.close();
     throw e;
+  }
+}
+
+function readable(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -14,6 +14,7 @@ import { PendingOperations } from "../operations/pending.js";
 import type { ObjectRepository } from "../operations/repository.js";
 import { ROUTES } from "../operations/routes.js";
 import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../ttlv/index.js";
+import { operationName, resultName } from "./audit-hook.js";
 import type { MessageHandler, RequestContext } from "./handler.js";
 
 export interface ExecutorLog {
@@ -30,6 +31,8 @@ export interface ExecutorDeps {
   readonly now?: () => bigint;
   /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
   readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
+  /** Told of each answered item, with its final status and run time (metrics.ts). */
+  readonly observe?: (operation: string, result: string, seconds: number) => void;
 }
 
 const OPERATIONS: readonly number[] = [...ROUTES.keys()];
@@ -80,9 +83,12 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     const ai = req.header.asynchronousIndicator;
     const mayDefer = !staged && (ai === true || ai === Enums.AsynchronousIndicator.Mandatory || ai === Enums.AsynchronousIndicator.Optional);
     let results: ResponseItem[] = [];
+    const took: number[] = [];
     for (const item of req.items) {
+      const t0 = performance.now();
       const r = mayDefer && DEFERRABLE.has(item.operation) ? defer(item, ctx, deps.log, rctx) : await runItem(item, ctx, deps.log, rctx);
       results.push(r);
+      took.push((performance.now() - t0) / 1000);
       if (r.status !== Enums.ResultStatus.Success && option !== Enums.BatchErrorContinuationOption.Continue) break;
     }
     if (staged) {
@@ -99,6 +105,8 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
       }
     }
     if (deps.audit) results = await deps.audit(req.items, results, rctx);
+    // after Undo and audit, so the metrics count what the client was answered
+    results.forEach((r, i) => deps.observe?.(operationName(req.items[i]?.operation ?? r.operation), resultName(r.status), took[i] ?? 0));
     const extras = { clientCorrelationValue: req.header.clientCorrelationValue };
     const ts = now();
     const out = encodeTtlv(buildResponse(answerIn, version, ts, results, extras));

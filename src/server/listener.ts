@@ -136,6 +136,11 @@ export class KmipListener {
     return { host: a.address, port: a.port };
   }
 
+  /** Accepting connections (for /healthz): bound and not stopping. */
+  get listening(): boolean {
+    return this.server.listening && !this.stopping;
+  }
+
   /** A copy of the counters. */
   stats(): ListenerCounters {
     return snapshot(this.counters);

@@ -1,7 +1,7 @@
 /**
  * A development PKI, made in-process (no openssl binary): an ECDSA P-256 CA, a server leaf
  * (SAN DNS localhost, IP 127.0.0.1 and ::1; EKU serverAuth) and a client leaf (CN kmip-client;
- * EKU clientAuth). Keys are PKCS#8 PEM files of mode 0600. For development only: the CA key sits
+ * EKU clientAuth) and an admin leaf (CN kmipd-admin, a root admin; EKU clientAuth). Keys are PKCS#8 PEM files of mode 0600. For development only: the CA key sits
  * next to the certificates it signs.
  *
  * Also what tests need for more identities: issue certificates from any CA (with or without EKU,
@@ -10,6 +10,7 @@
 import { createPrivateKey, randomBytes, webcrypto } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { BOOTSTRAP_ADMIN } from "../auth/types.js";
 import { DEFAULT_TLS_FILES, type KmipdConfig } from "../config/index.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH, x509 } from "./x509.js";
 import { pathExists } from "./paths.js";
@@ -42,11 +43,15 @@ export const DEV_PKI_FILES = {
   serverKey: "server-key.pem",
   clientCert: "client.pem",
   clientKey: "client-key.pem",
+  adminCert: "admin.pem",
+  adminKey: "admin-key.pem",
 } as const;
 
 export type DevPkiPaths = { readonly [K in keyof typeof DEV_PKI_FILES]: string };
 
 export const DEV_CLIENT_NAME = "kmip-client";
+/** The admin CLI's identity; the directory maps it to root-admin (BOOTSTRAP_ADMIN in src/auth). */
+export const DEV_ADMIN_NAME = BOOTSTRAP_ADMIN.principal;
 
 const ALG = { name: "ECDSA", namedCurve: "P-256" } as const;
 const SIGNING = { name: "ECDSA", hash: "SHA-256" } as const;
@@ -85,6 +90,7 @@ export async function createDevPki(dir: string, opts: { force?: boolean; serverN
   await writePair(paths.ca, paths.caKey, ca);
   await writePair(paths.serverCert, paths.serverKey, server);
   await writePair(paths.clientCert, paths.clientKey, client);
+  await writePair(paths.adminCert, paths.adminKey, await issueCertificate(ca, { commonName: DEV_ADMIN_NAME, usage: "client" }));
   return paths;
 }
 
@@ -98,6 +104,7 @@ export function describeDevPki(p: DevPkiPaths): string {
     `  ${p.ca}, ${p.caKey}  (CA)`,
     `  ${p.serverCert}, ${p.serverKey}  (server: localhost, 127.0.0.1, ::1)`,
     `  ${p.clientCert}, ${p.clientKey}  (client: CN ${DEV_CLIENT_NAME})`,
+    `  ${p.adminCert}, ${p.adminKey}  (admin CLI: CN ${DEV_ADMIN_NAME}, root admin)`,
     DEV_ONLY_NOTICE,
     "",
   ].join("\n");
@@ -118,6 +125,16 @@ export async function ensureDevPki(config: KmipdConfig): Promise<DevPkiPaths | u
   throw new Error(`missing TLS file(s): ${missing.join(", ")}${defaults ? " (`kmipd init --force` recreates the development PKI)" : ""}`);
 }
 
+/**
+ * A development PKI made before admin certificates existed gets one on the next `kmipd serve`:
+ * when the CA key is there and neither admin file is. Returns the cert path when it issued one.
+ */
+export async function ensureAdminCert(dir: string): Promise<string | undefined> {
+  const p = devPkiPaths(dir);
+  if ((await pathExists(p.adminCert)) || (await pathExists(p.adminKey)) || !(await pathExists(p.caKey))) return undefined;
+  await writePair(p.adminCert, p.adminKey, await issueCertificate(await loadDevCa(dir), { commonName: DEV_ADMIN_NAME, usage: "client" }));
+  return p.adminCert;
+}
 
 /** Writes a certificate (mode 0644) and its key (mode 0600). */
 export async function writePair(certPath: string, keyPath: string, pair: CertAndKey): Promise<void> {

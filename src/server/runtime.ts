@@ -3,17 +3,21 @@
  * wired from the settings, behind the transport's MessageHandler seam.
  */
 import type { KmipdConfig } from "../config/index.js";
-import { createEngine } from "./engine.js";
+import type { AdminServices, HealthProbe } from "./admin/types.js";
+import { createEngine, type EngineHooks } from "./engine.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
 
 export interface ServerRuntime {
   /** Answers one request message (see handler.ts). */
   readonly handler: MessageHandler;
+  /** For the admin API: the services this engine provides, and the /healthz probes. */
+  readonly admin?: AdminServices;
+  readonly probes?: readonly HealthProbe[];
   /** Releases what the engine holds (store, HSM sessions); called after the listener has drained. */
   close(): Promise<void>;
 }
 
-export async function createServerRuntime(config: KmipdConfig, log: Logger): Promise<ServerRuntime> {
-  return createEngine(config, log);
+export async function createServerRuntime(config: KmipdConfig, log: Logger, hooks: EngineHooks = {}): Promise<ServerRuntime> {
+  return createEngine(config, log, process.env, hooks);
 }

@@ -34,6 +34,7 @@ describe("config", () => {
       logging: { level: "info", format: "json" },
       compat: { completeGetAttributes: true },
       kms: { leaseTimeSec: 3600 },
+      admin: { enabled: true, host: "127.0.0.1", port: 5697 },
       audit: { jsonlPath: undefined },
     });
   });

@@ -78,7 +78,7 @@ async function freePort(): Promise<number> {
 }
 
 function startProcess(port: number, dataDir: string, certsDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin/kmipd.js"), "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--certs-dir", certsDir], {
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin/kmipd.js"), "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--certs-dir", certsDir, "--admin-port", "0"], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   return new Promise((resolve, reject) => {

@@ -70,7 +70,7 @@ describe("server: development PKI", function () {
       () => expect.fail("accepted"),
       (e: Error) => expect(e.message).to.match(/missing TLS file\(s\): .*server-key\.pem \(`kmipd init --force`/),
     );
-    expect(await existingDevPkiFiles(dir)).to.have.length(5);
+    expect(await existingDevPkiFiles(dir)).to.have.length(7);
     const explicit = configFrom(`[tls]\ncert = ${JSON.stringify(join(dir, "nope.pem"))}\n`, { overrides: { "server.certs_dir": join(dir, "empty") } });
     await ensureDevPki(explicit).then(
       () => expect.fail("accepted"),

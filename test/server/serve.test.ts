@@ -40,7 +40,7 @@ describe("cli: kmipd serve and kmipd init", function () {
 
   async function writeConfig(extra = ""): Promise<string> {
     const file = join(dir, "kmipd.toml");
-    await writeFile(file, `[server]\nhost = "127.0.0.1"\nport = 0\ncerts_dir = ${JSON.stringify(join(dir, "certs"))}\n[logging]\nlevel = "debug"\n${extra}`);
+    await writeFile(file, `[server]\nhost = "127.0.0.1"\nport = 0\ncerts_dir = ${JSON.stringify(join(dir, "certs"))}\n[admin]\nport = 0\n[logging]\nlevel = "debug"\n${extra}`);
     return file;
   }
 
