@@ -39,7 +39,7 @@ export const rekey: OperationHandler = async (p, ctx) => {
   if (!old.content) throw new KmipError("KeyValueNotPresent", "the existing key has no key material");
 
   const now = ctx.now();
-  const neu: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: old.attrs.filter((a) => !NOT_COPIED.has(a.name)), revision: 0 };
+  const neu: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: old.attrs.filter((a) => !NOT_COPIED.has(a.name)), revision: 0 };
   const activation = dateAttr(old, "Activation Date");
   if (offset === undefined) {
     for (const d of ["Activation Date", ...SHIFTED_DATES]) {
