@@ -1,12 +1,17 @@
 /**
  * The KMIP engine as `kmipd serve` runs it: the LMDB store in the data dir, the master key, the
- * database key provider (issue 6 adds PKCS#11), the object repository and the batch executor.
- * This is the one place the concrete adapters are chosen.
+ * directory (tenancy), HSM profiles and KMS keys (the KEK router), the unwrapped-content cache,
+ * the object repository and the batch executor. This is the one place the concrete adapters are
+ * chosen; the admin plane gets the same service instances from the Engine.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ChainedAuditLog, JsonlMirror, deriveAuditKey } from "../audit/index.js";
 import type { KmipdConfig } from "../config/index.js";
+import { CatalogDirectory, DEFAULT_DOMAIN, DEFAULT_ZONE } from "../auth/directory.js";
 import { createDatabaseKeyProvider } from "../keys/database/index.js";
+import type { Pkcs11ProviderOptions } from "../keys/pkcs11/index.js";
+import { HsmProfileService, KmsKeyService, UnwrappedCache } from "../kms/index.js";
 import { loadMasterKey } from "../keys/master-key.js";
 import { INFORMATIONAL_ATTRIBUTES } from "../model/index.js";
 import { ObjectRepository } from "../operations/repository.js";
@@ -15,17 +20,37 @@ import { createAuditHook } from "./audit-hook.js";
 import { createExecutor } from "./executor.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
+import { DEV_CLIENT_NAME, devPkiPaths } from "./pki.js";
 
 export interface Engine {
   readonly handler: MessageHandler;
+  /** Accounts and principal mappings (auth/Directory). */
+  readonly directory: CatalogDirectory;
+  /** HSM profiles (kms/HsmProfiles), with one provider per profile. */
+  readonly profiles: HsmProfileService;
+  /** KMS keys (kms/KmsKeys) and the KEK router. */
+  readonly kmsKeys: KmsKeyService;
+  /** Managed objects, unscoped: `forTenant` for a tenant's view, `load(uid, account)` for the admin plane. */
+  readonly objects: ObjectRepository;
   close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Tests: PKCS#11 provider options applied to every profile (e.g. wrapModule to break the HSM). */
+  readonly pkcs11Overrides?: Partial<Pkcs11ProviderOptions>;
 }
 
 export const SERVER_VERSION = "0.1.0";
 
-export async function createEngine(config: KmipdConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Engine> {
+export async function createEngine(
+  config: KmipdConfig,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  opts: EngineOptions = {},
+): Promise<Engine> {
   const store = await openLmdbStore(join(config.server.dataDir, "store"));
   let audit: ChainedAuditLog | undefined;
+  let profiles: HsmProfileService | undefined;
   try {
     const master = await loadMasterKey({ dataDir: config.server.dataDir, env, store });
     if (master.created) log.info({ path: master.path }, "created a new master key file (mode 0600); back it up: without it no key can be recovered");
@@ -37,10 +62,29 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
     const mirror = config.audit.jsonlPath === undefined ? undefined : await JsonlMirror.open(config.audit.jsonlPath);
     audit = new ChainedAuditLog({ storage: store.audit, key: deriveAuditKey(master.key), ...(mirror ? { mirror } : {}) });
     audit.checkHead();
+    const cache = new UnwrappedCache({ maxEntries: config.kms.cache.maxEntries, ttlSec: config.kms.cache.ttlSec });
+    profiles = new HsmProfileService({
+      catalog: store.catalog,
+      masterKey: master.key,
+      database: keys,
+      pkcs11: {
+        retryCount: config.kms.retry.count,
+        retryDelayMs: config.kms.retry.delay.ms,
+        operationTimeoutMs: config.kms.operation.timeout.sec * 1000,
+        ...(opts.pkcs11Overrides ? { overrides: opts.pkcs11Overrides } : {}),
+      },
+    });
+    const kmsKeys = new KmsKeyService({ catalog: store.catalog, profiles, objects: store, cache });
+    const directory = new CatalogDirectory({ catalog: store.catalog, objects: store, autoRegister: config.tenancy.autoRegister });
+    directory.addUsageCheck((a) => kmsKeys.accountUsage(a));
+    await directory.applyConfig(config.tenancy.principals);
+    await mapDevClient(directory, store.catalog, config.server.certsDir, log);
+    const objects = new ObjectRepository(store, kmsKeys, cache);
     const handler = createExecutor({
-      objects: new ObjectRepository(store, keys),
+      objects,
+      directory,
       settings: {
-        defaultKeyBits: 256,
+        defaultKeyBits: config.kms.dek.size.bits,
         maxLocateItems: 1000,
         leaseTimeSec: config.kms.leaseTimeSec,
         vendorIdentification: "kmipd",
@@ -58,15 +102,36 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
     });
     return {
       handler,
+      directory,
+      profiles,
+      kmsKeys,
+      objects,
       async close() {
+        cache.clear();
         await audit?.close();
+        await profiles?.close();
         await keys.close();
         await store.close();
       },
     };
   } catch (e) {
     await audit?.close();
+    await profiles?.close();
     await store.close();
     throw e;
   }
+}
+
+const DEV_MAPPED = "dev-client-mapped";
+
+/**
+ * The development PKI's client certificate (CN kmip-client) works out of the box: on the first
+ * start that finds it in certs_dir, its principal is mapped to account, domain and zone
+ * "default". Done once per data dir, so an admin who later unmaps it is not overruled.
+ */
+async function mapDevClient(directory: CatalogDirectory, catalog: { catalogGet(t: "catalogmeta", k: string): Uint8Array | undefined; catalogWrite(w: { table: "catalogmeta"; key: string; value: Uint8Array }[]): Promise<void> }, certsDir: string, log: Logger): Promise<void> {
+  if (catalog.catalogGet("catalogmeta", DEV_MAPPED) || !existsSync(devPkiPaths(certsDir).clientCert)) return;
+  const p = { principal: DEV_CLIENT_NAME, account: "default", domain: DEFAULT_DOMAIN, zone: DEFAULT_ZONE, role: "user" as const };
+  if (await directory.ensureMapped(p, "config")) log.info({ principal: DEV_CLIENT_NAME, account: "default", zone: DEFAULT_ZONE }, "mapped the development client certificate");
+  await catalog.catalogWrite([{ table: "catalogmeta", key: DEV_MAPPED, value: Buffer.of(1) }]);
 }

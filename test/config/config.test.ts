@@ -33,7 +33,15 @@ describe("config", () => {
       },
       logging: { level: "info", format: "json" },
       compat: { completeGetAttributes: true },
-      kms: { leaseTimeSec: 3600 },
+      kms: {
+        leaseTimeSec: 3600,
+        dek: { size: { bits: 256 } },
+        retry: { count: 3, delay: { ms: 1000 } },
+        operation: { timeout: { sec: 30 } },
+        rewrap: { batch: { size: 50 }, interval: { ms: 300000 } },
+        cache: { maxEntries: 10000, ttlSec: 300 },
+      },
+      tenancy: { autoRegister: false, principals: [] },
       audit: { jsonlPath: undefined },
     });
   });
@@ -45,9 +53,10 @@ describe("config", () => {
   it("config.example.toml documents every setting", () => {
     const text = readFileSync(EXAMPLE, "utf8");
     for (const s of SETTINGS) {
-      const [section, name] = [s.key.slice(0, s.key.lastIndexOf(".")), s.key.slice(s.key.lastIndexOf(".") + 1)];
+      // `[kms]` then `retry.delay.ms = …`: the section is the first part, the rest a dotted key.
+      const [section, name] = [s.key.slice(0, s.key.indexOf(".")), s.key.slice(s.key.indexOf(".") + 1)];
       expect(text, `[${section}]`).to.include(`[${section}]`);
-      expect(text, s.key).to.match(new RegExp(`^#? ?${name} = `, "m"));
+      expect(text, s.key).to.match(new RegExp(`^#? ?${name.replace(/\./g, "\\.")} = `, "m"));
     }
   });
 
