@@ -133,7 +133,9 @@ export class ObjectRepository {
 
   private async wrapContent(obj: ManagedObject, tenant: Tenant): Promise<WrappedMaterial> {
     const requested = textAttr(obj, KMS_KEY_ATTRIBUTE);
-    const service = textAttr(obj, "Object Group");
+    // The server's default group ("default", common.ts) is no group: service "kmip".
+    const group = textAttr(obj, "Object Group");
+    const service = group === "default" ? undefined : group;
     const kek = await kms(() => this.keks.kekForNew(tenant, { ...(requested !== undefined ? { requested } : {}), ...(service ? { service } : {}) }));
     const plain = encodeTtlv(obj.content!);
     try {
