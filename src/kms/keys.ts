@@ -68,6 +68,8 @@ export class KmsKeyService implements KmsKeys, KekRouter {
   }
 
   async create(k: { name: string; zone: string; account: string; hsmProfile: string; bits?: Bits; description?: string }): Promise<KmsKeyView> {
+    // Reserved, so a user's key can never take the name a default key will need.
+    if (typeof k.name === "string" && k.name.endsWith("/default")) throw new KmsError("invalid", "names ending in /default are reserved for default keys");
     return this.view(await this.make({ ...k, isDefault: false }));
   }
 
