@@ -32,6 +32,8 @@ export interface Engine {
   readonly kmsKeys: KmsKeyService;
   /** Managed objects, unscoped: `forTenant` for a tenant's view, `load(uid, account)` for the admin plane. */
   readonly objects: ObjectRepository;
+  /** The unwrapped-content cache (its size is a metric). */
+  readonly cache: UnwrappedCache;
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function createEngine(
       profiles,
       kmsKeys,
       objects,
+      cache,
       async close() {
         cache.clear();
         await audit?.close();
