@@ -99,6 +99,7 @@ describe("tenancy on SoftHSM2: HSM profiles, KMS keys, restart, outage", functio
     expect((await srv.engine.objects.load(v2, "default")).material?.kekId).to.equal(key.id);
 
     const { dataDir, certsDir } = srv;
+    const firstLogs = [...srv.logLines];
     await srv.stop(true);
     for (const f of filesUnder(dataDir)) {
       const raw = readFileSync(f);
@@ -109,7 +110,11 @@ describe("tenancy on SoftHSM2: HSM profiles, KMS keys, restart, outage", functio
     const c2 = await srv.client();
     expect(Buffer.from((await c2.get(uid)).keyBytes!).equals(dek)).to.equal(true);
     expect(Buffer.from((await c2.get(created)).keyBytes!).equals(createdBytes)).to.equal(true);
-    for (const line of srv.logLines) expect(line).to.not.include(hsm.pin);
+    // Debug logging on: neither the PIN nor the key's bytes (raw, hex, base64) reach a log line.
+    const secrets = [hsm.pin, dek.toString("hex"), dek.toString("base64"), createdBytes.toString("hex"), createdBytes.toString("base64")];
+    const logs = [...firstLogs, ...srv.logLines];
+    expect(logs.length).to.be.above(0);
+    for (const line of logs) for (const x of secrets) expect(line).to.not.include(x);
   });
 
   it("HSM outage: HSM requests fail within kms.operation.timeout.sec with a KMIP error; others go on; it heals without restart", async () => {
