@@ -6,10 +6,10 @@
  * (kekTerm), per account. Objects from before issue 6 carry kekId "db-kek": the built-in database
  * provider still opens them.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Tenant } from "../auth/types.js";
 import { KeyProviderError, type KeyProvider } from "../keys/types.js";
-import type { CatalogStorage, ObjectStore } from "../store/types.js";
+import { CatalogConflictError, type CatalogStorage, type ObjectStore } from "../store/types.js";
 import type { UnwrappedCache } from "./cache.js";
 import { DATABASE_PROFILE, type HsmProfileService } from "./profiles.js";
 import { KmsError, type KekChoice, type KekRouter, type KekVersionView, type KmsKeyView, type KmsKeys } from "./types.js";
@@ -47,6 +47,8 @@ export interface KmsKeyServiceOptions {
   readonly now?: () => number;
 }
 
+/** Hashed, so the catalog key stays short whatever the lengths of account, zone and name. */
+const nameKey = (account: string, zone: string, name: string): string => `kmskey-name:${createHash("sha256").update(JSON.stringify([account, zone, name])).digest("hex")}`;
 const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v), "utf8");
 const dec = <T>(b: Uint8Array): T => JSON.parse(Buffer.from(b).toString("utf8")) as T;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@ -]{0,127}$/;
@@ -98,7 +100,10 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     if (k.isDefault) throw new KmsError("forbidden", `${k.alias} is the default key of account ${k.account} in zone ${k.zone}: it cannot be deleted`);
     const n = k.versions.reduce((s, v) => s + this.count(k, v.version), 0);
     if (n > 0 && !o.force) throw new KmsError("in-use", `KMS key ${k.name} still wraps ${n} object(s); delete with force to orphan them`);
-    await this.opts.catalog.catalogWrite([{ table: "kmskeys", key: k.id, value: undefined }]);
+    await this.opts.catalog.catalogWrite([
+      { table: "kmskeys", key: k.id, value: undefined },
+      { table: "catalogmeta", key: nameKey(k.account, k.zone, k.name), value: undefined },
+    ]);
     this.opts.cache?.dropKek(k.id);
   }
 
@@ -114,7 +119,8 @@ export class KmsKeyService implements KmsKeys, KekRouter {
 
   async kekForNew(tenant: Tenant, o: { requested?: string; service?: string }): Promise<KekChoice> {
     if (o.requested !== undefined) {
-      const k = this.all().find((x) => x.account === tenant.account && x.zone === tenant.zone && (x.id === o.requested || x.name === o.requested));
+      const byId = this.byId(o.requested);
+      const k = byId && byId.account === tenant.account && byId.zone === tenant.zone ? byId : this.byName(tenant.account, tenant.zone, o.requested);
       // One answer for "someone else's", "another zone's" and "no such key": nothing leaks.
       if (!k) throw new KmsError("invalid", `KMS key ${o.requested} is not usable in zone ${tenant.zone}`);
       if (k.state !== "enabled") throw new KmsError("invalid", `KMS key ${o.requested} is disabled`);
@@ -159,7 +165,8 @@ export class KmsKeyService implements KmsKeys, KekRouter {
   }
 
   private defaultKey(account: string, zone: string, alias: string): KeyRecord | undefined {
-    return this.all().find((k) => k.isDefault && k.account === account && k.zone === zone && k.alias === alias);
+    const k = this.byName(account, zone, alias);
+    return k?.isDefault ? k : undefined;
   }
 
   private async createDefault(t: Tenant, alias: string): Promise<KeyRecord> {
@@ -187,9 +194,8 @@ export class KmsKeyService implements KmsKeys, KekRouter {
         throw new KmsError("forbidden", `HSM profile ${k.hsmProfile} is not available to account ${k.account} in zone ${k.zone}`);
       }
     }
-    if (this.all().some((x) => x.account === k.account && x.zone === k.zone && x.name === k.name)) {
-      throw new KmsError("exists", `account ${k.account} has a KMS key ${k.name} in zone ${k.zone}`);
-    }
+    const exists = () => new KmsError("exists", `account ${k.account} has a KMS key ${k.name} in zone ${k.zone}`);
+    if (this.byName(k.account, k.zone, k.name)) throw exists();
     const id = `kek-${randomUUID()}`;
     const info = await this.guard(k.hsmProfile, () => this.opts.profiles.provider(k.hsmProfile).generateKek({ label: id, bits }));
     const now = this.now();
@@ -208,7 +214,16 @@ export class KmsKeyService implements KmsKeys, KekRouter {
       versions: [{ version: info.ref.version, createdAt: now }],
       createdAt: now,
     };
-    await this.opts.catalog.catalogWrite([{ table: "kmskeys", key: id, value: enc(rec), ifAbsent: true }]);
+    try {
+      // The name entry is written with the record and only if absent: two creations racing for one name cannot both win.
+      await this.opts.catalog.catalogWrite([
+        { table: "kmskeys", key: id, value: enc(rec), ifAbsent: true },
+        { table: "catalogmeta", key: nameKey(rec.account, rec.zone, rec.name), value: Buffer.from(id, "utf8"), ifAbsent: true },
+      ]);
+    } catch (e) {
+      if (e instanceof CatalogConflictError) throw exists();
+      throw e;
+    }
     return rec;
   }
 
@@ -220,6 +235,12 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     if (hits.length === 0) throw new KmsError("not-found", `no KMS key ${name}${account ? ` in account ${account}` : ""}`);
     if (hits.length > 1) throw new KmsError("invalid", `${hits.length} KMS keys are named ${name} (${hits.map((h) => `${h.account}/${h.zone}`).join(", ")}); name one by its id`);
     return hits[0]!;
+  }
+
+  /** One point read per lookup: the name index (account, zone, name → id) in catalogmeta. */
+  private byName(account: string, zone: string, name: string): KeyRecord | undefined {
+    const id = this.opts.catalog.catalogGet("catalogmeta", nameKey(account, zone, name));
+    return id && this.byId(Buffer.from(id).toString("utf8"));
   }
 
   private byId(id: string): KeyRecord | undefined {

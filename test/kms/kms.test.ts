@@ -137,6 +137,13 @@ describe("kms: profiles, keys, router, cache (LMDB, database provider)", () => {
     await refused(keys.kekForNew(tenant("b", "z1"), { requested: own.id }), "invalid");
   });
 
+  it("two creations racing for one name: exactly one wins", async () => {
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => keys.create({ name: "race", zone: "z", account: "a", hsmProfile: "database" })));
+    expect(results.filter((r) => r.status === "fulfilled")).to.have.length(1);
+    for (const r of results) if (r.status === "rejected") expect((r.reason as KmsError).code).to.equal("exists");
+    expect(await keys.list({ account: "a" })).to.have.length(1);
+  });
+
   it("legacy objects under db-kek still unwrap through the database provider", async () => {
     const kek = await db.currentKek();
     const blob = await db.wrap(kek, Buffer.from("legacy dek bytes"));
