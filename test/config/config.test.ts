@@ -132,4 +132,32 @@ describe("config", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it("kms.* dotted settings and [[tenancy.principals]] tables are read and checked", () => {
+    const c = configFrom(
+      [
+        "[kms]",
+        "dek.size.bits = 128",
+        "retry.count = 5",
+        "operation.timeout.sec = 7",
+        "[tenancy]",
+        "auto_register = true",
+        "[[tenancy.principals]]",
+        'principal = "svc-1"',
+        'account = "ops"',
+        'zone = "eu"',
+        "[[tenancy.principals]]",
+        'principal = "root"',
+        'account = "ops"',
+        'role = "root-admin"',
+      ].join("\n"),
+    );
+    expect(c.kms.dek.size.bits).to.equal(128);
+    expect(c.kms.retry).to.deep.equal({ count: 5, delay: { ms: 1000 } });
+    expect(c.kms.operation.timeout.sec).to.equal(7);
+    expect(c.tenancy).to.deep.equal({ autoRegister: true, principals: [{ principal: "svc-1", account: "ops", zone: "eu" }, { principal: "root", account: "ops", role: "root-admin" }] });
+    expect(() => configFrom("[kms]\ndek.size.bits = 100")).to.throw(ConfigError, /kms.dek.size.bits must be 128, 192 or 256/);
+    expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"\naccount = "a"\nrole = "god"')).to.throw(ConfigError, /tenancy.principals/);
+    expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"')).to.throw(ConfigError, /tenancy.principals/);
+    expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"\naccount = "a"\nextra = "y"')).to.throw(ConfigError, /tenancy.principals/);
+  });
 });
