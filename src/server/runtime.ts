@@ -3,7 +3,7 @@
  * wired from the settings, behind the transport's MessageHandler seam.
  */
 import type { KmipdConfig } from "../config/index.js";
-import { createEngine } from "./engine.js";
+import { createEngine, type Engine } from "./engine.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
 
@@ -14,6 +14,7 @@ export interface ServerRuntime {
   close(): Promise<void>;
 }
 
-export async function createServerRuntime(config: KmipdConfig, log: Logger): Promise<ServerRuntime> {
+/** The engine itself: besides the handler it carries the tenancy and KMS services the admin plane serves. */
+export async function createServerRuntime(config: KmipdConfig, log: Logger): Promise<ServerRuntime & Engine> {
   return createEngine(config, log);
 }
