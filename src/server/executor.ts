@@ -81,7 +81,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     const option = req.header.batchErrorContinuationOption;
     // Undo: the batch's writes are staged and committed together; a failure discards them all.
     const staged = option === Enums.BatchErrorContinuationOption.Undo ? deps.objects.staged() : undefined;
-    const tenant = deps.directory ? await deps.directory.resolve(rctx.principal) : selfTenant(rctx.principal);
+    const tenant = deps.directory ? await resolveTenant(deps.directory, rctx, deps.log) : selfTenant(rctx.principal);
     if (!tenant) {
       deps.log.warn({ conn: rctx.connectionId, principal: rctx.principal }, "principal not registered: request refused (map it, or set tenancy.auto_register)");
       let refused = req.items.map((i) => failure({ operation: i.operation, uniqueBatchItemId: i.uniqueBatchItemId }, "PermissionDenied", "principal not registered"));
@@ -158,6 +158,16 @@ async function runItem(item: RequestBatchItem, ctx: OperationContext, log: Execu
 
 function failure(base: { operation?: number; uniqueBatchItemId?: Uint8Array }, reason: KmipError["reason"], message: string): ResponseItem {
   return { operation: base.operation, uniqueBatchItemId: base.uniqueBatchItemId, status: Enums.ResultStatus.OperationFailed, reason, message };
+}
+
+/** A directory failure (e.g. a principal auto-registration refuses as a name) refuses the request; it never drops the connection. */
+async function resolveTenant(d: Pick<Directory, "resolve">, rctx: RequestContext, log: ExecutorLog): Promise<Tenant | undefined> {
+  try {
+    return await d.resolve(rctx.principal);
+  } catch (e) {
+    log.error({ conn: rctx.connectionId, err: e }, "resolving the principal failed");
+    return undefined;
+  }
 }
 
 function selfTenant(principal: string): Tenant {
