@@ -70,6 +70,33 @@ export interface CompatSettings {
 export interface KmsSettings {
   /** Lease Time of key objects and what Obtain Lease grants (1.4 §3.20, §4.17); 0 = no lease limit. */
   readonly leaseTimeSec: number;
+  /** Size of generated symmetric keys (DEKs) when the client names none (`kms.dek.size.bits`). */
+  readonly dek: { readonly size: { readonly bits: number } };
+  /** Retries after a transient HSM failure, with exponential back-off from `kms.retry.delay.ms`. */
+  readonly retry: { readonly count: number; readonly delay: { readonly ms: number } };
+  /** Bound on one HSM operation, retries included (`kms.operation.timeout.sec`). */
+  readonly operation: { readonly timeout: { readonly sec: number } };
+  /** The rewrap daemon (issue 7): objects per batch and the pause between passes. */
+  readonly rewrap: { readonly batch: { readonly size: number }; readonly interval: { readonly ms: number } };
+  /** The unwrapped-content cache: most entries and their longest age; 0 entries disables it. */
+  readonly cache: { readonly maxEntries: number; readonly ttlSec: number };
+}
+
+export const TENANCY_ROLES = ["root-admin", "domain-admin", "user"] as const;
+
+/** One `[[tenancy.principals]]` table: a principal mapped at start (the account is created if missing). */
+export interface ConfiguredPrincipalSetting {
+  readonly principal: string;
+  readonly account: string;
+  readonly domain?: string;
+  readonly zone?: string;
+  readonly role?: (typeof TENANCY_ROLES)[number];
+}
+
+export interface TenancySettings {
+  /** Unknown principals become their own account (domain and zone "default", role user). Development only. */
+  readonly autoRegister: boolean;
+  readonly principals: readonly ConfiguredPrincipalSetting[];
 }
 
 export interface AuditSettings {
@@ -92,6 +119,7 @@ export interface KmipdConfig {
   readonly logging: LoggingSettings;
   readonly compat: CompatSettings;
   readonly kms: KmsSettings;
+  readonly tenancy: TenancySettings;
   readonly audit: AuditSettings;
 }
 
@@ -105,7 +133,7 @@ export interface SettingSpec {
   /** Dotted TOML path, e.g. `limits.max_message_size`. */
   readonly key: string;
   /** undefined: derived after loading (the TLS files default to names inside certs_dir). */
-  readonly default: string | number | boolean | undefined;
+  readonly default: string | number | boolean | readonly unknown[] | undefined;
   readonly check: Check;
 }
 
@@ -127,6 +155,22 @@ const bool: Check = (v) => (typeof v === "boolean" ? { ok: true, value: v } : { 
 /** A file or directory path: a non-empty string without NUL. */
 const urlPath: Check = (v) => (typeof v === "string" && /^\/[A-Za-z0-9._~\/-]*$/.test(v) ? { ok: true, value: v } : { ok: false, expected: "a URL path starting with /" });
 const path: Check = (v) => (typeof v === "string" && v.length > 0 && !v.includes("\0") ? { ok: true, value: v } : { ok: false, expected: "a non-empty path" });
+
+const PRINCIPAL_FIELDS = new Set(["principal", "account", "domain", "zone", "role"]);
+const NAME_RE = /^[^\u0000-\u001f\u007f]{1,256}$/;
+const principals: Check = (v) => {
+  const expected = "an array of tables with principal, account and optional domain, zone, role ([[tenancy.principals]])";
+  if (!Array.isArray(v)) return { ok: false, expected };
+  for (const t of v) {
+    if (typeof t !== "object" || t === null || Array.isArray(t)) return { ok: false, expected };
+    const r = t as Record<string, unknown>;
+    if (Object.keys(r).some((k) => !PRINCIPAL_FIELDS.has(k))) return { ok: false, expected };
+    for (const k of PRINCIPAL_FIELDS) if (r[k] !== undefined && (typeof r[k] !== "string" || !NAME_RE.test(r[k] as string))) return { ok: false, expected };
+    if (r["principal"] === undefined || r["account"] === undefined) return { ok: false, expected };
+    if (r["role"] !== undefined && !(TENANCY_ROLES as readonly string[]).includes(r["role"] as string)) return { ok: false, expected: `roles ${TENANCY_ROLES.join(", ")}` };
+  }
+  return { ok: true, value: v.map((t) => ({ ...(t as object) })) };
+};
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const host: Check = (v) =>
@@ -161,6 +205,16 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
   { key: "compat.complete_get_attributes", default: true, check: bool },
   { key: "kms.lease_time_sec", default: 3600, check: int(0, 0xffffffff) },
+  { key: "kms.dek.size.bits", default: 256, check: (v) => (v === 128 || v === 192 || v === 256 ? { ok: true, value: v } : { ok: false, expected: "128, 192 or 256" }) },
+  { key: "kms.retry.count", default: 3, check: int(0, 100) },
+  { key: "kms.retry.delay.ms", default: 1000, check: int(1, 600_000) },
+  { key: "kms.operation.timeout.sec", default: 30, check: int(1, 3600) },
+  { key: "kms.rewrap.batch.size", default: 50, check: int(1, 100_000) },
+  { key: "kms.rewrap.interval.ms", default: 300_000, check: int(1000, 86_400_000) },
+  { key: "kms.cache.max_entries", default: 10_000, check: int(0, 10_000_000) },
+  { key: "kms.cache.ttl_sec", default: 300, check: int(0, 86_400) },
+  { key: "tenancy.auto_register", default: false, check: bool },
+  { key: "tenancy.principals", default: [], check: principals },
   { key: "audit.jsonl_path", default: undefined, check: path },
 ];
 

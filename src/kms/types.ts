@@ -84,6 +84,8 @@ export interface KmsKeys {
   setState(name: string, state: "enabled" | "disabled", account?: string): Promise<KmsKeyView>;
   /** Refused ("in-use", with the count) while objects are wrapped under it, unless `force`. Default keys: always refused. */
   delete(name: string, o?: { account?: string; force?: boolean }): Promise<void>;
+  /** A new version becomes the active one; older versions keep unwrapping (the rewrap daemon, issue 7, moves objects). */
+  rotate(name: string, account?: string): Promise<KmsKeyView>;
 }
 
 /** Which KEK (and version) wraps a tenant's new object. */

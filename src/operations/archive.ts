@@ -11,7 +11,7 @@ import type { OperationHandler } from "./context.js";
 
 export const archive: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
-  const obj = await ctx.objects.load(uid, ctx.principal);
+  const obj = await ctx.objects.load(uid);
   if (isArchived(obj)) throw new KmipError("ObjectArchived", "the object is already archived");
   setServerAttr(obj, "Archive Date", dateTime(0, ctx.now()));
   touch(obj, ctx);

@@ -104,9 +104,9 @@ export async function requireUniqueName(o: ManagedObject, a: Attr, ctx: Operatio
       (n) => n !== skip && n.value.type === ItemType.Structure && n.value.children.some((c) => c.tag === Tag.NameValue && c.type === ItemType.TextString && c.value === nameValue.value),
     );
   if (same(o, replacing)) throw new KmipError("NonUniqueNameAttribute", `the object already has the name ${nameValue.value}`);
-  for (const uid of [...ctx.objects.findByTerm(ctx.principal, fieldTermOf("Name", nameValue))]) {
+  for (const uid of [...ctx.objects.findByTerm(fieldTermOf("Name", nameValue))]) {
     if (uid === o.uid) continue;
-    const other = await ctx.objects.load(uid, ctx.principal);
+    const other = await ctx.objects.load(uid);
     if (!isDestroyed(stateOf(other)) && same(other)) throw new KmipError("NonUniqueNameAttribute", `another object is named ${nameValue.value}`);
   }
 }

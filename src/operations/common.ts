@@ -15,7 +15,7 @@ export const isArchived = (o: ManagedObject): boolean => o.attrs.some((a) => a.n
 
 /** The object, refused while archived: it must be recovered first (1.4 §4, 2.1 §6.1.4). */
 export async function loadOnline(uid: string, ctx: OperationContext, withContent = false): Promise<LoadedObject> {
-  const obj = await ctx.objects.load(uid, ctx.principal, withContent);
+  const obj = await ctx.objects.load(uid, withContent);
   if (isArchived(obj)) throw new KmipError("ObjectArchived", "the object is archived; Recover it first");
   return obj;
 }
@@ -82,8 +82,8 @@ export async function requestAttrsWithTemplates(p: StructReader, ctx: OperationC
 async function templateAttrs(name: TtlvNode, ctx: OperationContext): Promise<Attr[]> {
   const value = name.type === ItemType.Structure ? name.children.find((c) => c.tag === Tag.NameValue) : undefined;
   if (value?.type !== ItemType.TextString) throw new KmipError("InvalidMessage", "a template Name needs a Name Value");
-  for (const uid of ctx.objects.findByTerm(ctx.principal, fieldTermOf("Name", value))) {
-    const o = await ctx.objects.load(uid, ctx.principal, true);
+  for (const uid of ctx.objects.findByTerm(fieldTermOf("Name", value))) {
+    const o = await ctx.objects.load(uid, true);
     if (objectTypeOf(o) !== Enums.ObjectType.Template || o.content?.type !== ItemType.Structure) continue;
     return readAttributeList(o.content.children.filter((c) => c.tag === Tag.Attribute))
       .filter((a) => ruleFor(a.name, isCustomName(a.name)).clientSet);

@@ -7,14 +7,19 @@ import type { KmipVersion } from "../kmip/index.js";
 import type { StructReader } from "../messages/index.js";
 import type { TtlvNode } from "../ttlv/index.js";
 import type { PendingOperations } from "./pending.js";
-import type { ObjectRepository } from "./repository.js";
+import type { Tenant } from "../auth/types.js";
+import type { TenantObjects } from "./repository.js";
 
 export interface OperationContext {
+  /** Who is asking (from the certificate): for streams, tickets and pending operations. */
   readonly principal: string;
+  /** The principal's account, domain, zone and role; objects belong to the account. */
+  readonly tenant: Tenant;
   readonly version: KmipVersion;
   /** Current time, POSIX seconds. */
   readonly now: () => bigint;
-  readonly objects: ObjectRepository;
+  /** The tenant's objects: every read and write is scoped to tenant.account. */
+  readonly objects: TenantObjects;
   /** The Unique Identifier of the last object a batch item created or found (KMIP §ID Placeholder). */
   idPlaceholder?: string;
   /** A Locate in this batch found no single object: an item relying on the placeholder names nothing. */

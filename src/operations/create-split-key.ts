@@ -37,7 +37,7 @@ export const createSplitKey: OperationHandler = async (p, ctx) => {
   const method = p.enum(Tag.SplitKeyMethod);
   checkSplitShape(parts, threshold, method);
   const template: Attr[] = requestAttrs(p);
-  const probe: ManagedObject = { uid: "", owner: ctx.principal, attrs: [], revision: 0 };
+  const probe: ManagedObject = { uid: "", owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(probe, template);
 
   const uid = p.optText(Tag.UniqueIdentifier);
@@ -70,7 +70,7 @@ export const createSplitKey: OperationHandler = async (p, ctx) => {
   try {
     shares = method === M.XOR ? xorSplit(secret, parts) : gf256Split(secret, parts, threshold);
     for (const s of shares) {
-      const o: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+      const o: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
       addClientAttrs(o, template.filter((a) => a.name !== "Cryptographic Algorithm" && a.name !== "Cryptographic Length"));
       if (alg !== undefined) setServerAttr(o, "Cryptographic Algorithm", enumeration(0, alg));
       if (bits !== undefined) setServerAttr(o, "Cryptographic Length", integer(0, bits));

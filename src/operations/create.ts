@@ -19,7 +19,7 @@ export const create: OperationHandler = async (p, ctx) => {
   if (objectType !== O.SymmetricKey && objectType !== O.SecretData) {
     throw new KmipError("InvalidField", "Create makes symmetric keys and secret data; use Create Key Pair or Register for other objects");
   }
-  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
   const material = objectType === O.SecretData ? secretData(obj) : symmetricKey(obj, ctx);
   // Quantum Safe requested (2.1 §4.47): refuse a key that is not (QS-M-2: "NOT_SAFE", General Failure).

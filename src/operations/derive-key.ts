@@ -118,7 +118,7 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
   const method = p.enum(Tag.DerivationMethod);
   const dp = p.struct(Tag.DerivationParameters);
 
-  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(obj, requestAttrs(p));
   const bits = intAttr(obj, "Cryptographic Length");
   if (bits === undefined || bits <= 0 || bits % 8 !== 0) throw new KmipError("InvalidField", "Cryptographic Length (a whole number of bytes) is required");

@@ -39,11 +39,11 @@ export const importObject: OperationHandler = async (p, ctx) => {
   }
 
   const replace = p.optBool(Tag.ReplaceExisting) ?? false;
-  const mine = ctx.objects.exists(uid, ctx.principal);
+  const mine = ctx.objects.exists(uid);
   if (mine && !replace) throw new KmipError("ObjectAlreadyExists", "an object with this Unique Identifier exists");
-  const existing = mine ? await ctx.objects.load(uid, ctx.principal) : undefined;
+  const existing = mine ? await ctx.objects.load(uid) : undefined;
 
-  const obj: ManagedObject = { uid, owner: ctx.principal, attrs: [], revision: existing?.revision ?? 0 };
+  const obj: ManagedObject = { uid, owner: ctx.objects.owner, attrs: [], revision: existing?.revision ?? 0 };
   for (const a of directAttrs(p)) {
     if (!ruleOf(a.name).multi && obj.attrs.some((x) => x.name === a.name)) throw new KmipError("AttributeSingleValued", `attribute ${a.name} allows a single instance`);
     await requireUniqueName(obj, a, ctx);

@@ -47,7 +47,7 @@ export const joinSplitKey: OperationHandler = async (p, ctx) => {
     parts.push(readSplitPart(o.content));
   }
 
-  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(obj, requestAttrs(p));
   const secret = joinParts(parts);
   try {

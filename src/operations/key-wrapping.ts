@@ -28,7 +28,7 @@ export async function wrapContent(content: StructureNode, spec: StructReader, ct
   const mode = params?.optEnum(Tag.BlockCipherMode) ?? Enums.BlockCipherMode.NISTKeyWrap;
   const encoding = spec.optEnum(Tag.EncodingOption) ?? Enums.EncodingOption.TTLVEncoding;
 
-  const kek = await ctx.objects.load(wrappingUid, ctx.principal, true).catch(() => {
+  const kek = await ctx.objects.load(wrappingUid, true).catch(() => {
     throw new KmipError("WrappingObjectNotFound", "the wrapping key was not found");
   });
   if (isDestroyed(stateOf(kek))) throw new KmipError("WrappingObjectDestroyed", "the wrapping key has been destroyed");
@@ -91,7 +91,7 @@ export async function unwrapContent(content: StructureNode, ctx: OperationContex
   }
   const eki = kwd.struct(Tag.EncryptionKeyInformation);
   const mode = eki.optStruct(Tag.CryptographicParameters)?.optEnum(Tag.BlockCipherMode) ?? Enums.BlockCipherMode.NISTKeyWrap;
-  const kek = await ctx.objects.load(eki.text(Tag.UniqueIdentifier), ctx.principal, true).catch(() => {
+  const kek = await ctx.objects.load(eki.text(Tag.UniqueIdentifier), true).catch(() => {
     throw new KmipError("WrappingObjectNotFound", "the wrapping key was not found");
   });
   const state = stateOf(kek);

@@ -82,17 +82,17 @@ function candidates(criteria: readonly Criterion[], ctx: OperationContext, newes
   let best: string | undefined;
   let bestCount = Number.POSITIVE_INFINITY;
   for (const t of criteria.flatMap((c) => c.terms)) {
-    const n = ctx.objects.countByTerm(ctx.principal, t);
+    const n = ctx.objects.countByTerm(t);
     if (n === 0) return [];
     if (n < bestCount) [best, bestCount] = [t, n];
   }
-  const uids = best === undefined ? [...ctx.objects.listByOwner(ctx.principal)] : [...ctx.objects.findByTerm(ctx.principal, best)];
+  const uids = best === undefined ? [...ctx.objects.list()] : [...ctx.objects.findByTerm(best)];
   return newestFirst ? uids.reverse() : uids; // uids are time-ordered
 }
 
 async function loadIfPresent(uid: string, ctx: OperationContext): Promise<ManagedObject | undefined> {
   try {
-    return await ctx.objects.load(uid, ctx.principal);
+    return await ctx.objects.load(uid);
   } catch (e) {
     if (isKmipError(e) && e.reason === "ItemNotFound") return undefined; // removed since the index was read
     throw e;

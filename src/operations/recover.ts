@@ -8,7 +8,7 @@ import type { OperationHandler } from "./context.js";
 
 export const recover: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
-  const obj = await ctx.objects.load(uid, ctx.principal);
+  const obj = await ctx.objects.load(uid);
   if (isArchived(obj)) {
     removeAttr(obj, "Archive Date");
     touch(obj, ctx);

@@ -35,7 +35,7 @@ export const register: OperationHandler = async (p, ctx) => {
   const content = p.req(contentTag);
   if (content.type !== ItemType.Structure) throw new KmipError("InvalidMessage", "the object must be a Structure");
 
-  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
   if (objectType === O.Template) {
     // A 1.x Template is nothing but its attributes; it has no key material and no state.

@@ -1,25 +1,47 @@
 /**
- * Managed objects over the store and key-provider ports: loading decodes attributes and, only
- * when asked, unwraps the content; saving wraps the content under the current KEK. Every lookup
- * is by owner, and every miss — absent, or someone else's — is the same Item Not Found.
+ * Managed objects over the store and the KMS: loading decodes attributes and, only when asked,
+ * unwraps the content; saving wraps new content under the KEK the router picks for the tenant
+ * (the x-kms-key attribute, else the account's default key for the Object Group). Every lookup
+ * is by owner (the account), and every miss — absent, or another account's — is the same Item
+ * Not Found. Operations get a TenantObjects (forTenant), which fixes the owner.
  */
+import type { Tenant } from "../auth/types.js";
 import type { KeyProvider } from "../keys/types.js";
+import type { UnwrappedCache } from "../kms/cache.js";
+import { kekTerm } from "../kms/keys.js";
+import { KmsError, type KekChoice, type KekRouter } from "../kms/types.js";
 import { itemNotFound, KmipError } from "../messages/index.js";
-import { decodeAttrs, encodeAttrs, indexTerms, type ManagedObject } from "../model/index.js";
+import { decodeAttrs, encodeAttrs, firstAttr, indexTerms, type ManagedObject } from "../model/index.js";
 import type { ObjectRecord, ObjectStore, StoreWrite, WrappedMaterial } from "../store/types.js";
 import { StaleRevisionError } from "../store/types.js";
-import { decodeTtlv, encodeTtlv, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, decodeTtlv, encodeTtlv, type TtlvNode } from "../ttlv/index.js";
 
 export interface LoadedObject extends ManagedObject {
   /** The wrapped material as stored, kept so an update that does not touch content re-uses it. */
   readonly material?: WrappedMaterial;
 }
 
+/** What the repository needs from the KMS: a KekRouter, or (tests, tools) one key provider's current KEK. */
+export type ContentKeys = Pick<KekRouter, "kekForNew" | "wrap" | "unwrap">;
+
+/** The custom attribute (1.x) / Vendor Attribute "x" "kms-key" (2.x) naming the KMS key of a new object. */
+export const KMS_KEY_ATTRIBUTE = "x-kms-key";
+
 export class ObjectRepository {
+  protected readonly keks: ContentKeys;
+
   constructor(
     protected readonly store: ObjectStore,
-    protected readonly keys: KeyProvider,
-  ) {}
+    keys: ContentKeys | KeyProvider,
+    protected readonly cache?: UnwrappedCache,
+  ) {
+    this.keks = "currentKek" in keys ? providerKeys(keys) : keys;
+  }
+
+  /** The objects of one tenant: what operations see (ctx.objects). */
+  forTenant(tenant: Tenant): TenantObjects {
+    return new TenantObjects(this, tenant);
+  }
 
   /**
    * A repository whose writes are held back until commit(): what Batch Error Continuation Option
@@ -27,7 +49,7 @@ export class ObjectRepository {
    * staged writes; the index (Locate) sees only committed ones.
    */
   staged(): StagedRepository {
-    return new StagedRepository(this.store, this.keys);
+    return new StagedRepository(this.store, this.keks, this.cache);
   }
 
   /** The stored record, if it exists and `owner` owns it. */
@@ -37,6 +59,8 @@ export class ObjectRepository {
 
   /** Writes records atomically and durably. */
   protected async writeRecords(writes: readonly StoreWrite[]): Promise<void> {
+    // Before the reply: a Revoke, Destroy, Re-key or Archive never leaves plaintext cached.
+    for (const w of writes) this.cache?.drop(w.kind === "remove" ? w.uid : w.rec.uid);
     try {
       if (writes.length === 1 && writes[0]!.kind === "insert") await this.store.insert(writes[0]!.rec);
       else if (writes.length === 1 && writes[0]!.kind === "update") await this.store.update(writes[0]!.rec);
@@ -56,7 +80,7 @@ export class ObjectRepository {
     const rec = this.readRecord(uid, owner);
     if (!rec) throw itemNotFound();
     const obj: LoadedObject = { uid, owner, attrs: decodeAttrs(rec.body), revision: rec.revision, material: rec.material };
-    if (withContent && rec.material) obj.content = await this.unwrapContent(rec.material);
+    if (withContent && rec.material) obj.content = await this.unwrapContent(uid, rec.material);
     return obj;
   }
 
@@ -65,26 +89,26 @@ export class ObjectRepository {
   }
 
   /** Stores a new object; its content (if any) is wrapped first. Durable when this resolves. */
-  async insert(obj: ManagedObject): Promise<void> {
-    await this.writeRecords([{ kind: "insert", rec: await this.toRecord(obj, undefined, 1) }]);
+  async insert(obj: ManagedObject, tenant?: Tenant): Promise<void> {
+    await this.writeRecords([{ kind: "insert", rec: await this.toRecord(obj, undefined, 1, tenant) }]);
   }
 
   /**
    * Writes back an object read with load(). Content is re-wrapped only when `obj.content` is set
    * and `contentChanged`; otherwise the stored wrapped material is kept as it is.
    */
-  async update(obj: LoadedObject, contentChanged = false): Promise<void> {
-    await this.writeRecords([{ kind: "update", rec: await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1) }]);
+  async update(obj: LoadedObject, contentChanged = false, tenant?: Tenant): Promise<void> {
+    await this.writeRecords([{ kind: "update", rec: await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1, tenant) }]);
   }
 
   /**
    * Writes a changed object and a new one in one atomic, durable commit (Re-key: the old key's
    * Replacement link and the new key appear together or not at all).
    */
-  async updateAndInsert(changed: LoadedObject, added: ManagedObject): Promise<void> {
+  async updateAndInsert(changed: LoadedObject, added: ManagedObject, tenant?: Tenant): Promise<void> {
     await this.writeRecords([
-      { kind: "update", rec: await this.toRecord(changed, changed.material, changed.revision + 1) },
-      { kind: "insert", rec: await this.toRecord(added, undefined, 1) },
+      { kind: "update", rec: await this.toRecord(changed, changed.material, changed.revision + 1, tenant) },
+      { kind: "insert", rec: await this.toRecord(added, undefined, 1, tenant) },
     ]);
   }
 
@@ -92,10 +116,10 @@ export class ObjectRepository {
    * Writes changed objects and new ones in one atomic, durable commit (a key pair and, for
    * Re-key Key Pair, the links on the pair it replaces).
    */
-  async writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[]): Promise<void> {
+  async writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[], tenant?: Tenant): Promise<void> {
     const writes: StoreWrite[] = [];
-    for (const c of changed) writes.push({ kind: "update", rec: await this.toRecord(c, c.material, c.revision + 1) });
-    for (const a of added) writes.push({ kind: "insert", rec: await this.toRecord(a, undefined, 1) });
+    for (const c of changed) writes.push({ kind: "update", rec: await this.toRecord(c, c.material, c.revision + 1, tenant) });
+    for (const a of added) writes.push({ kind: "insert", rec: await this.toRecord(a, undefined, 1, tenant) });
     await this.writeRecords(writes);
   }
 
@@ -109,30 +133,122 @@ export class ObjectRepository {
     return this.store.listByOwner(owner);
   }
 
-  protected async toRecord(obj: ManagedObject, keep: WrappedMaterial | undefined, revision: number): Promise<ObjectRecord> {
+  protected async toRecord(obj: ManagedObject, keep: WrappedMaterial | undefined, revision: number, tenant?: Tenant): Promise<ObjectRecord> {
     let material = keep;
-    if (!material && obj.content) material = await this.wrapContent(obj.content);
-    return { uid: obj.uid, owner: obj.owner, body: encodeAttrs(obj.attrs), material, terms: indexTerms(obj), revision };
+    if (!material && obj.content) material = await this.wrapContent(obj, tenant ?? ownerTenant(obj.owner));
+    const terms = indexTerms(obj);
+    // Counts objects per KEK version (kmipd key show) from the store's own term index.
+    if (material) terms.push(kekTerm(material.kekId, material.kekVersion));
+    return { uid: obj.uid, owner: obj.owner, body: encodeAttrs(obj.attrs), material, terms, revision };
   }
 
-  private async wrapContent(content: TtlvNode): Promise<WrappedMaterial> {
-    const kek = await this.keys.currentKek();
-    const plain = encodeTtlv(content);
+  private async wrapContent(obj: ManagedObject, tenant: Tenant): Promise<WrappedMaterial> {
+    const requested = textAttr(obj, KMS_KEY_ATTRIBUTE);
+    // The server's default group ("default", common.ts) is no group: service "kmip".
+    const group = textAttr(obj, "Object Group");
+    const service = group === "default" ? undefined : group;
+    const kek = await kms(() => this.keks.kekForNew(tenant, { ...(requested !== undefined ? { requested } : {}), ...(service ? { service } : {}) }));
+    const plain = encodeTtlv(obj.content!);
     try {
-      const blob = await this.keys.wrap(kek, plain);
-      return { kekId: kek.id, kekVersion: kek.version, algorithm: "AES-KWP", blob };
+      const blob = await kms(() => this.keks.wrap(kek, plain));
+      return { kekId: kek.keyId, kekVersion: kek.version, algorithm: "AES-KWP", blob };
     } finally {
       plain.fill(0);
     }
   }
 
-  private async unwrapContent(m: WrappedMaterial): Promise<TtlvNode> {
-    const plain = await this.keys.unwrap({ id: m.kekId, version: m.kekVersion }, m.blob);
+  private async unwrapContent(uid: string, m: WrappedMaterial): Promise<TtlvNode> {
+    const plain = this.cache?.get(uid, m) ?? (await kms(() => this.keks.unwrap({ keyId: m.kekId, version: m.kekVersion }, m.blob)));
     try {
+      this.cache?.set(uid, m, plain);
       return decodeTtlv(plain, { maxMessageSize: plain.length, maxItems: 1 << 20 });
     } finally {
       plain.fill(0);
     }
+  }
+}
+
+/** KMS failures as KMIP answers; their messages name no secret and no other account's key. */
+async function kms<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof KmsError)) throw e;
+    const reason = e.code === "invalid" ? "InvalidField" : e.code === "forbidden" ? "PermissionDenied" : "GeneralFailure";
+    throw new KmipError(reason, e.message);
+  }
+}
+
+function textAttr(obj: ManagedObject, name: string): string | undefined {
+  const v = firstAttr(obj, name)?.value;
+  return v && v.type === ItemType.TextString ? v.value : undefined;
+}
+
+/** The tenant an owner stands for when no directory is in play (tests, tools): its own account. */
+function ownerTenant(owner: string): Tenant {
+  return { principal: owner, account: owner, domain: "default", zone: "default", role: "user" };
+}
+
+/** One key provider's current KEK for everything: the repository without a KMS (tests, tools). */
+function providerKeys(p: KeyProvider): ContentKeys {
+  return {
+    async kekForNew(): Promise<KekChoice> {
+      const r = await p.currentKek();
+      return { keyId: r.id, version: r.version };
+    },
+    wrap: (k, plain) => p.wrap({ id: k.keyId, version: k.version }, plain),
+    unwrap: (k, blob) => p.unwrap({ id: k.keyId, version: k.version }, blob),
+  };
+}
+
+/**
+ * One tenant's view of the repository: the owner is the tenant's account, fixed here, so an
+ * operation cannot name another owner. New objects must be owned by that account.
+ */
+export class TenantObjects {
+  constructor(
+    readonly repository: ObjectRepository,
+    readonly tenant: Tenant,
+  ) {}
+
+  /** The owner of everything this view reads and writes. */
+  get owner(): string {
+    return this.tenant.account;
+  }
+  newUid(): string {
+    return this.repository.newUid();
+  }
+  load(uid: string, withContent = false): Promise<LoadedObject> {
+    return this.repository.load(uid, this.owner, withContent);
+  }
+  exists(uid: string): boolean {
+    return this.repository.exists(uid, this.owner);
+  }
+  insert(obj: ManagedObject): Promise<void> {
+    return this.repository.insert(this.mine(obj), this.tenant);
+  }
+  update(obj: LoadedObject, contentChanged = false): Promise<void> {
+    return this.repository.update(this.mine(obj), contentChanged, this.tenant);
+  }
+  updateAndInsert(changed: LoadedObject, added: ManagedObject): Promise<void> {
+    return this.repository.updateAndInsert(this.mine(changed), this.mine(added), this.tenant);
+  }
+  writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[]): Promise<void> {
+    return this.repository.writeAll(changed.map((c) => this.mine(c)), added.map((a) => this.mine(a)), this.tenant);
+  }
+  findByTerm(term: string): Iterable<string> {
+    return this.repository.findByTerm(this.owner, term);
+  }
+  countByTerm(term: string): number {
+    return this.repository.countByTerm(this.owner, term);
+  }
+  list(): Iterable<string> {
+    return this.repository.listByOwner(this.owner);
+  }
+
+  private mine<T extends ManagedObject>(o: T): T {
+    if (o.owner !== this.owner) throw new Error("internal: an object of another owner reached a tenant's repository");
+    return o;
   }
 }
 

@@ -1,12 +1,18 @@
 /**
  * The KMIP engine as `kmipd serve` runs it: the LMDB store in the data dir, the master key, the
- * database key provider (issue 6 adds PKCS#11), the object repository and the batch executor.
- * This is the one place the concrete adapters are chosen.
+ * directory (tenancy), HSM profiles and KMS keys (the KEK router), the unwrapped-content cache,
+ * the object repository and the batch executor. This is the one place the concrete adapters are
+ * chosen; the admin plane gets the same service instances from the Engine.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ChainedAuditLog, JsonlMirror, deriveAuditKey } from "../audit/index.js";
 import type { KmipdConfig } from "../config/index.js";
+import { CatalogDirectory, DEFAULT_DOMAIN, DEFAULT_ZONE } from "../auth/directory.js";
+import { BOOTSTRAP_ADMIN } from "../auth/types.js";
 import { createDatabaseKeyProvider } from "../keys/database/index.js";
+import type { Pkcs11ProviderOptions } from "../keys/pkcs11/index.js";
+import { HsmProfileService, KmsKeyService, UnwrappedCache } from "../kms/index.js";
 import { loadMasterKey } from "../keys/master-key.js";
 import { INFORMATIONAL_ATTRIBUTES } from "../model/index.js";
 import { ObjectRepository } from "../operations/repository.js";
@@ -17,25 +23,45 @@ import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
 import type { AdminServices, HealthProbe } from "./admin/types.js";
 import type { OperationObserver } from "./metrics.js";
+import { createObjectInspector } from "./object-inspector.js";
+import { DEV_ADMIN_NAME, DEV_CLIENT_NAME, devPkiPaths } from "./pki.js";
 
 export interface Engine {
   readonly handler: MessageHandler;
-  /** What the admin API serves from this engine (more as tenancy and KMS land) and /healthz probes. */
+  /** What the admin API serves (the same service instances as below) and the /healthz probes. */
   readonly admin: AdminServices;
   readonly probes: readonly HealthProbe[];
+  /** Accounts and principal mappings (auth/Directory). */
+  readonly directory: CatalogDirectory;
+  /** HSM profiles (kms/HsmProfiles), with one provider per profile. */
+  readonly profiles: HsmProfileService;
+  /** KMS keys (kms/KmsKeys) and the KEK router. */
+  readonly kmsKeys: KmsKeyService;
+  /** Managed objects, unscoped: `forTenant` for a tenant's view, `load(uid, account)` for the admin plane. */
+  readonly objects: ObjectRepository;
+  /** The unwrapped-content cache (its size is a metric). */
+  readonly cache: UnwrappedCache;
   close(): Promise<void>;
 }
 
-/** Observers the engine passes to its parts (metrics.ts). */
-export interface EngineHooks {
+export interface EngineOptions {
+  /** Observer of every answered batch item (metrics.ts). */
   readonly observe?: OperationObserver;
+  /** Tests: PKCS#11 provider options applied to every profile (e.g. wrapModule to break the HSM). */
+  readonly pkcs11Overrides?: Partial<Pkcs11ProviderOptions>;
 }
 
 export const SERVER_VERSION = "0.1.0";
 
-export async function createEngine(config: KmipdConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env, hooks: EngineHooks = {}): Promise<Engine> {
+export async function createEngine(
+  config: KmipdConfig,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  opts: EngineOptions = {},
+): Promise<Engine> {
   const store = await openLmdbStore(join(config.server.dataDir, "store"));
   let audit: ChainedAuditLog | undefined;
+  let profiles: HsmProfileService | undefined;
   try {
     const master = await loadMasterKey({ dataDir: config.server.dataDir, env, store });
     if (master.created) log.info({ path: master.path }, "created a new master key file (mode 0600); back it up: without it no key can be recovered");
@@ -47,10 +73,29 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
     const mirror = config.audit.jsonlPath === undefined ? undefined : await JsonlMirror.open(config.audit.jsonlPath);
     audit = new ChainedAuditLog({ storage: store.audit, key: deriveAuditKey(master.key), ...(mirror ? { mirror } : {}) });
     audit.checkHead();
+    const cache = new UnwrappedCache({ maxEntries: config.kms.cache.maxEntries, ttlSec: config.kms.cache.ttlSec });
+    profiles = new HsmProfileService({
+      catalog: store.catalog,
+      masterKey: master.key,
+      database: keys,
+      pkcs11: {
+        retryCount: config.kms.retry.count,
+        retryDelayMs: config.kms.retry.delay.ms,
+        operationTimeoutMs: config.kms.operation.timeout.sec * 1000,
+        ...(opts.pkcs11Overrides ? { overrides: opts.pkcs11Overrides } : {}),
+      },
+    });
+    const kmsKeys = new KmsKeyService({ catalog: store.catalog, profiles, objects: store, cache });
+    const directory = new CatalogDirectory({ catalog: store.catalog, objects: store, autoRegister: config.tenancy.autoRegister });
+    directory.addUsageCheck((a) => kmsKeys.accountUsage(a));
+    await directory.applyConfig(config.tenancy.principals);
+    await mapDevClient(directory, store.catalog, config.server.certsDir, log);
+    const objects = new ObjectRepository(store, kmsKeys, cache);
     const handler = createExecutor({
-      objects: new ObjectRepository(store, keys),
+      objects,
+      directory,
       settings: {
-        defaultKeyBits: 256,
+        defaultKeyBits: config.kms.dek.size.bits,
         maxLocateItems: 1000,
         leaseTimeSec: config.kms.leaseTimeSec,
         vendorIdentification: "kmipd",
@@ -65,21 +110,29 @@ export async function createEngine(config: KmipdConfig, log: Logger, env: Readon
       },
       log,
       audit: createAuditHook(audit, log),
-      ...(hooks.observe ? { observe: hooks.observe } : {}),
+      ...(opts.observe ? { observe: opts.observe } : {}),
     });
     const storeProbe: HealthProbe = { name: "store", critical: true, check: async () => (readable(() => store.latestKek("kmipd-health")) ? "ok" : "unavailable") };
     return {
       handler,
-      admin: { audit },
+      admin: { audit, directory, profiles, keys: kmsKeys, objects: createObjectInspector(objects, directory, kmsKeys) },
       probes: [storeProbe],
+      directory,
+      profiles,
+      kmsKeys,
+      objects,
+      cache,
       async close() {
+        cache.clear();
         await audit?.close();
+        await profiles?.close();
         await keys.close();
         await store.close();
       },
     };
   } catch (e) {
     await audit?.close();
+    await profiles?.close();
     await store.close();
     throw e;
   }
@@ -92,4 +145,24 @@ function readable(read: () => unknown): boolean {
   } catch {
     return false;
   }
+}
+
+const DEV_MAPPED = "dev-client-mapped";
+
+/**
+ * The development PKI works out of the box: on the first start that finds it in certs_dir, its
+ * client certificate (CN kmip-client) is mapped to account, domain and zone "default", and its
+ * admin certificate (CN kmipd-admin) to a root admin there. Done once per data dir, so an admin
+ * who later unmaps them is not overruled.
+ */
+async function mapDevClient(directory: CatalogDirectory, catalog: { catalogGet(t: "catalogmeta", k: string): Uint8Array | undefined; catalogWrite(w: { table: "catalogmeta"; key: string; value: Uint8Array }[]): Promise<void> }, certsDir: string, log: Logger): Promise<void> {
+  const pki = devPkiPaths(certsDir);
+  if (catalog.catalogGet("catalogmeta", DEV_MAPPED) || !existsSync(pki.clientCert)) return;
+  const p = { principal: DEV_CLIENT_NAME, account: "default", domain: DEFAULT_DOMAIN, zone: DEFAULT_ZONE, role: "user" as const };
+  if (await directory.ensureMapped(p, "config")) log.info({ principal: DEV_CLIENT_NAME, account: "default", zone: DEFAULT_ZONE }, "mapped the development client certificate");
+  if (existsSync(pki.adminCert)) {
+    const a = { ...BOOTSTRAP_ADMIN, domain: DEFAULT_DOMAIN };
+    if (await directory.ensureMapped(a, "config")) log.info({ principal: DEV_ADMIN_NAME, role: a.role }, "mapped the development admin certificate");
+  }
+  await catalog.catalogWrite([{ table: "catalogmeta", key: DEV_MAPPED, value: Buffer.of(1) }]);
 }

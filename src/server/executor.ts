@@ -11,6 +11,7 @@ import {
 } from "../messages/index.js";
 import type { OperationContext, OperationSettings } from "../operations/context.js";
 import { PendingOperations } from "../operations/pending.js";
+import type { Directory, Tenant } from "../auth/types.js";
 import type { ObjectRepository } from "../operations/repository.js";
 import { ROUTES } from "../operations/routes.js";
 import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../ttlv/index.js";
@@ -27,6 +28,11 @@ export interface ExecutorDeps {
   readonly settings: OperationSettings;
   readonly limits: TtlvLimits & { readonly maxBatchItems: number };
   readonly log: ExecutorLog;
+  /**
+   * Resolves the connection's principal to its tenant. Without one (unit tests), every principal
+   * is its own account in zone "default".
+   */
+  readonly directory?: Pick<Directory, "resolve">;
   /** Current time in POSIX seconds (a setting so tests can fix it). */
   readonly now?: () => bigint;
   /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
@@ -78,7 +84,15 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     const option = req.header.batchErrorContinuationOption;
     // Undo: the batch's writes are staged and committed together; a failure discards them all.
     const staged = option === Enums.BatchErrorContinuationOption.Undo ? deps.objects.staged() : undefined;
-    const ctx: OperationContext = { principal: rctx.principal, version, now, objects: staged ?? deps.objects, settings: deps.settings, operations: OPERATIONS, pending };
+    const tenant = deps.directory ? await resolveTenant(deps.directory, rctx, deps.log) : selfTenant(rctx.principal);
+    if (!tenant) {
+      deps.log.warn({ conn: rctx.connectionId, principal: rctx.principal }, "principal not registered: request refused (map it, or set tenancy.auto_register)");
+      let refused = req.items.map((i) => failure({ operation: i.operation, uniqueBatchItemId: i.uniqueBatchItemId }, "PermissionDenied", "principal not registered"));
+      if (deps.audit) refused = await deps.audit(req.items, refused, rctx);
+      return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
+    }
+    const objects = (staged ?? deps.objects).forTenant(tenant);
+    const ctx: OperationContext = { principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: OPERATIONS, pending };
     // 1.x Boolean true, 2.x Mandatory or Optional: the client accepts Operation Pending (not within an Undo batch)
     const ai = req.header.asynchronousIndicator;
     const mayDefer = !staged && (ai === true || ai === Enums.AsynchronousIndicator.Mandatory || ai === Enums.AsynchronousIndicator.Optional);
@@ -152,6 +166,20 @@ async function runItem(item: RequestBatchItem, ctx: OperationContext, log: Execu
 
 function failure(base: { operation?: number; uniqueBatchItemId?: Uint8Array }, reason: KmipError["reason"], message: string): ResponseItem {
   return { operation: base.operation, uniqueBatchItemId: base.uniqueBatchItemId, status: Enums.ResultStatus.OperationFailed, reason, message };
+}
+
+/** A directory failure (e.g. a principal auto-registration refuses as a name) refuses the request; it never drops the connection. */
+async function resolveTenant(d: Pick<Directory, "resolve">, rctx: RequestContext, log: ExecutorLog): Promise<Tenant | undefined> {
+  try {
+    return await d.resolve(rctx.principal);
+  } catch (e) {
+    log.error({ conn: rctx.connectionId, err: e }, "resolving the principal failed");
+    return undefined;
+  }
+}
+
+function selfTenant(principal: string): Tenant {
+  return { principal, account: principal, domain: "default", zone: "default", role: "user" };
 }
 
 /** A whole-request failure: one failed batch item, no operation echoed. */

@@ -4,7 +4,7 @@
  */
 import type { KmipdConfig } from "../config/index.js";
 import type { AdminServices, HealthProbe } from "./admin/types.js";
-import { createEngine, type EngineHooks } from "./engine.js";
+import { createEngine, type Engine, type EngineOptions } from "./engine.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
 
@@ -18,6 +18,7 @@ export interface ServerRuntime {
   close(): Promise<void>;
 }
 
-export async function createServerRuntime(config: KmipdConfig, log: Logger, hooks: EngineHooks = {}): Promise<ServerRuntime> {
-  return createEngine(config, log, process.env, hooks);
+/** The engine itself: besides the handler it carries the tenancy and KMS services the admin plane serves. */
+export async function createServerRuntime(config: KmipdConfig, log: Logger, opts: EngineOptions = {}): Promise<ServerRuntime & Engine> {
+  return createEngine(config, log, process.env, opts);
 }

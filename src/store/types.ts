@@ -115,3 +115,37 @@ export interface AuditStorage {
   /** Entries in seq order (reverse: newest first), from `start` (inclusive) on. */
   auditEntries(opts?: { readonly start?: number; readonly reverse?: boolean }): Iterable<AuditEntry>;
 }
+
+/**
+ * Tables of the catalog (issue 6): the directory (accounts, principal mappings) and the KMS side
+ * (HSM profiles, KMS keys). Small records, encoded by their owners (src/auth, src/kms); the store
+ * keeps bytes by table and key.
+ */
+export type CatalogTable = "accounts" | "principals" | "profiles" | "kmskeys" | "catalogmeta";
+
+export interface CatalogWrite {
+  readonly table: CatalogTable;
+  readonly key: string;
+  /** undefined: delete the entry. */
+  readonly value: Uint8Array | undefined;
+  /** Refuse (CatalogConflictError) when the entry already exists: "create", never "replace". */
+  readonly ifAbsent?: boolean;
+}
+
+export class CatalogConflictError extends Error {
+  override readonly name = "CatalogConflictError";
+  constructor(
+    readonly table: CatalogTable,
+    readonly key: string,
+  ) {
+    super(`${table} entry ${key} already exists`);
+  }
+}
+
+export interface CatalogStorage {
+  catalogGet(table: CatalogTable, key: string): Uint8Array | undefined;
+  /** Every entry of a table, in key order. */
+  catalogList(table: CatalogTable): Iterable<{ readonly key: string; readonly value: Uint8Array }>;
+  /** Writes atomically and durably (all or none); resolves once on disk. */
+  catalogWrite(writes: readonly CatalogWrite[]): Promise<void>;
+}

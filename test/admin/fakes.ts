@@ -115,6 +115,13 @@ export class FakeKeys implements KmsKeys {
     this.keys.set(k.id, v);
     return v;
   }
+  async rotate(name: string, account?: string): Promise<KmsKeyView> {
+    const k = this.find(name, account);
+    const version = k.currentVersion + 1;
+    const v: KmsKeyView = { ...k, currentVersion: version, versions: [...k.versions.map((x) => ({ ...x, state: "previous" as const })), { version, createdAt: Date.now(), state: "active", objects: 0 }] };
+    this.keys.set(k.id, v);
+    return v;
+  }
   async delete(name: string, o: { account?: string; force?: boolean } = {}): Promise<void> {
     const k = this.find(name, o.account);
     if (k.isDefault) throw new KmsError("invalid", "a default key cannot be deleted");

@@ -33,8 +33,16 @@ describe("config", () => {
       },
       logging: { level: "info", format: "json" },
       compat: { completeGetAttributes: true },
-      kms: { leaseTimeSec: 3600 },
+      kms: {
+        leaseTimeSec: 3600,
+        dek: { size: { bits: 256 } },
+        retry: { count: 3, delay: { ms: 1000 } },
+        operation: { timeout: { sec: 30 } },
+        rewrap: { batch: { size: 50 }, interval: { ms: 300000 } },
+        cache: { maxEntries: 10000, ttlSec: 300 },
+      },
       admin: { enabled: true, host: "127.0.0.1", port: 5697 },
+      tenancy: { autoRegister: false, principals: [] },
       audit: { jsonlPath: undefined },
     });
   });
@@ -46,9 +54,10 @@ describe("config", () => {
   it("config.example.toml documents every setting", () => {
     const text = readFileSync(EXAMPLE, "utf8");
     for (const s of SETTINGS) {
-      const [section, name] = [s.key.slice(0, s.key.lastIndexOf(".")), s.key.slice(s.key.lastIndexOf(".") + 1)];
+      // `[kms]` then `retry.delay.ms = …`: the section is the first part, the rest a dotted key.
+      const [section, name] = [s.key.slice(0, s.key.indexOf(".")), s.key.slice(s.key.indexOf(".") + 1)];
       expect(text, `[${section}]`).to.include(`[${section}]`);
-      expect(text, s.key).to.match(new RegExp(`^#? ?${name} = `, "m"));
+      expect(text, s.key).to.match(new RegExp(`^#? ?${name.replace(/\./g, "\\.")} = `, "m"));
     }
   });
 
@@ -123,5 +132,33 @@ describe("config", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+  it("kms.* dotted settings and [[tenancy.principals]] tables are read and checked", () => {
+    const c = configFrom(
+      [
+        "[kms]",
+        "dek.size.bits = 128",
+        "retry.count = 5",
+        "operation.timeout.sec = 7",
+        "[tenancy]",
+        "auto_register = true",
+        "[[tenancy.principals]]",
+        'principal = "svc-1"',
+        'account = "ops"',
+        'zone = "eu"',
+        "[[tenancy.principals]]",
+        'principal = "root"',
+        'account = "ops"',
+        'role = "root-admin"',
+      ].join("\n"),
+    );
+    expect(c.kms.dek.size.bits).to.equal(128);
+    expect(c.kms.retry).to.deep.equal({ count: 5, delay: { ms: 1000 } });
+    expect(c.kms.operation.timeout.sec).to.equal(7);
+    expect(c.tenancy).to.deep.equal({ autoRegister: true, principals: [{ principal: "svc-1", account: "ops", zone: "eu" }, { principal: "root", account: "ops", role: "root-admin" }] });
+    expect(() => configFrom("[kms]\ndek.size.bits = 100")).to.throw(ConfigError, /kms.dek.size.bits must be 128, 192 or 256/);
+    expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"\naccount = "a"\nrole = "god"')).to.throw(ConfigError, /tenancy.principals/);
+    expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"')).to.throw(ConfigError, /tenancy.principals/);
+    expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"\naccount = "a"\nextra = "y"')).to.throw(ConfigError, /tenancy.principals/);
   });
 });

@@ -10,7 +10,7 @@ import type { CommandModule } from "yargs";
 import { loadConfig, type KmipdConfig } from "../../config/index.js";
 import { bootstrapDirectory } from "../../server/admin/bootstrap.js";
 import { startAdminServer, type AdminServer } from "../../server/admin/server.js";
-import type { EngineHooks } from "../../server/engine.js";
+import type { EngineOptions } from "../../server/engine.js";
 import { listenerOptionsFromConfig, startListener, type KmipListener, type ListenerOptions } from "../../server/listener.js";
 import { createLogger, type Logger } from "../../server/log.js";
 import { Metrics } from "../../server/metrics.js";
@@ -33,7 +33,7 @@ export const DEFAULT_CONFIG_FILE = "kmipd.toml";
 
 /** What tests replace: the engine, and where stop signals come from. */
 export interface ServeDeps {
-  readonly createRuntime?: (config: KmipdConfig, log: Logger, hooks: EngineHooks) => Promise<ServerRuntime>;
+  readonly createRuntime?: (config: KmipdConfig, log: Logger, hooks: EngineOptions) => Promise<ServerRuntime>;
   readonly signals?: Pick<NodeJS.EventEmitter, "on" | "off">;
   readonly onListening?: (listener: KmipListener) => void;
   readonly onAdminListening?: (admin: AdminServer) => void;

@@ -5,9 +5,11 @@
 import { mkdir, stat } from "node:fs/promises";
 import { open, type Database } from "lmdb";
 import { LmdbAuditStorage } from "./audit.js";
+import { CATALOG_TABLES, LmdbCatalogStorage } from "./catalog.js";
 import { LmdbObjectStore, restrictFiles } from "./store.js";
 
 export { LmdbAuditStorage } from "./audit.js";
+export { LmdbCatalogStorage } from "./catalog.js";
 export { DuplicateUidError, LmdbObjectStore } from "./store.js";
 export { CorruptRecordError } from "./codec.js";
 export { UidGenerator, uidTimestamp } from "./uid.js";
@@ -39,9 +41,9 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
   const root = open<Buffer, Buffer>({
     path: dir,
     noSubdir: false, // a directory, even if its name has a dot
-    // Named sub-databases: 6 for objects and KEKs, 2 for the audit trail, room to grow. maxDbs is
+    // Named sub-databases: 6 for objects and KEKs, 2 for the audit trail, 5 for the catalog. maxDbs is
     // a per-open limit, not stored, so raising it keeps old data dirs readable.
-    maxDbs: 16,
+    maxDbs: 24,
     mapSize: opts.mapSize ?? DEFAULT_MAP_SIZE,
     encoding: "binary",
     keyEncoding: "binary",
@@ -58,6 +60,8 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
   // Opened (created on first use) beside the others: a data dir from before the audit trail has
   // no such sub-databases and opens unchanged, with an empty trail. Format stays 1.
   const audit = new LmdbAuditStorage(root, sub("audit"), sub("auditmeta"));
+  // The catalog (accounts, principals, HSM profiles, KMS keys): also new sub-databases, format 1.
+  const catalog = new LmdbCatalogStorage(root, new Map(CATALOG_TABLES.map((t) => [t, sub(t)])));
   try {
     const meta = sub("meta");
     const formatKey = Buffer.from("format");
@@ -73,5 +77,5 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
     await root.close();
     throw err;
   }
-  return new LmdbObjectStore(dir, dbs, audit);
+  return new LmdbObjectStore(dir, dbs, audit, catalog);
 }

@@ -8,6 +8,7 @@
  *   keks        C(id) · u32 version                  → KEK record   (latestKek: one reverse seek)
  *   meta        "format"                             → u8 store format
  *   audit, auditmeta                                 → the audit trail (audit.ts)
+ *   accounts, principals, profiles, kmskeys, catalogmeta → the catalog (catalog.ts)
  *
  * C() is the bounded key component of keys.ts. Every write runs as one lmdb-js child transaction
  * (aborted as a whole if anything in it throws) that first validates everything against the
@@ -33,6 +34,7 @@ import {
   withUid,
 } from "./keys.js";
 import type { LmdbAuditStorage } from "./audit.js";
+import type { LmdbCatalogStorage } from "./catalog.js";
 import { UidGenerator } from "./uid.js";
 
 type Db = Database<Buffer, Buffer>;
@@ -71,6 +73,8 @@ export class LmdbObjectStore implements ObjectStore {
     private readonly db: LmdbDatabases,
     /** The audit trail's storage in the same environment. */
     readonly audit: LmdbAuditStorage,
+    /** The catalog (directory and KMS records) in the same environment. */
+    readonly catalog: LmdbCatalogStorage,
   ) {}
 
   newUid(): string {
