@@ -23,7 +23,7 @@ export const certify: OperationHandler = async (p, ctx) => {
   const spki = pub ? spkiOf(pub) : csr!.spki;
   if (csr) sameKey(csr.spki, spki);
 
-  const cert: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+  const cert: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(cert, requestAttrs(p));
   const issuer = await loadIssuer(linkTarget(cert.attrs, Enums.LinkType.CertificateLink), ctx);
   const subject = csr ?? { name: nameOf([["2.5.4.3", uid!]]), spki };

@@ -12,7 +12,7 @@ import type { OperationHandler } from "./context.js";
 export const createKeyPair: OperationHandler = async (p, ctx) => {
   const { priv: privAttrs, pub: pubAttrs } = pairAttrs(p);
   const half = (attrs: typeof privAttrs): ManagedObject => {
-    const o: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.principal, attrs: [], revision: 0 };
+    const o: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
     addClientAttrs(o, attrs);
     return o;
   };

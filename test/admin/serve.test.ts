@@ -58,11 +58,13 @@ describe("admin API inside kmipd serve (real engine)", function () {
       await client.close();
 
       expect(await api.call("GET", "/healthz")).to.deep.include({ status: 200, body: { status: "ok", kmip: "ok", checks: { store: "ok" } } });
-      // no tenancy in this engine yet: directory actions are unavailable, and that too is audited
-      expect((await api.call("GET", "/v1/accounts")).status).to.equal(503);
+      // the real directory: the dev admin (root) lists the default account, and that is audited
+      const accounts = await api.call("GET", "/v1/accounts");
+      expect(accounts.status).to.equal(200);
+      expect((accounts.body as { name: string }[]).map((a) => a.name)).to.include("default");
       const recs = (await api.call("GET", "/v1/audit?operation=admin:account.list")).body as { principal: string; result: string }[];
       expect(recs).to.have.length(1);
-      expect(recs[0]).to.deep.include({ principal: "kmipd-admin", result: "failure" });
+      expect(recs[0]).to.deep.include({ principal: "kmipd-admin", result: "success" });
       expect((await api.call("GET", "/v1/audit/verify")).body).to.deep.include({ ok: true });
       expect(((await api.call("GET", "/v1/audit?operation=Create")).body as unknown[]).length).to.equal(N);
     } finally {

@@ -41,7 +41,10 @@ describe("tenancy: principals and default keys", function () {
     const dev = await srv.client();
     const uid = await dev.create();
     expect((await srv.engine.objects.load(uid, "default")).owner).to.equal("default");
-    expect(await srv.engine.directory.listPrincipals()).to.deep.equal([{ principal: "kmip-client", account: "default", zone: "default", role: "user", source: "config" }]);
+    expect(await srv.engine.directory.listPrincipals()).to.deep.equal([
+      { principal: "kmip-client", account: "default", zone: "default", role: "user", source: "config" },
+      { principal: "kmipd-admin", account: "default", zone: "default", role: "root-admin", source: "config" },
+    ]);
   });
 
   it("auto_register: an unknown principal works in an account of its own", async () => {
