@@ -298,3 +298,29 @@ describe("conformance runner: fixture families (SETUP / CLEANUP files)", () => {
     expect(store.size, "each round's CLEANUP destroyed its own object").to.equal(0);
   });
 });
+
+describe("conformance runner: values a refused request carried", () => {
+  const old = "2018-12-19T09:24:26+00:00";
+  const nowIso = new Date(Number(NOW) * 1000).toISOString().replace(".000Z", "+00:00");
+  const importReq = req("Import", uid("k1") + attr1("Initial Date", "DateTime", old));
+  const getReq = req("GetAttributes", uid("k1"));
+  const getResp = (d: string) => (): string => resp("GetAttributes", uid("k1") + attr1("Initial Date", "DateTime", d));
+  const refusedFile = kmipFile(
+    importReq, resp("Import", undefined, { status: "OperationFailed", reason: "ObjectAlreadyExists" }),
+    getReq, resp("GetAttributes", uid("k1") + attr1("Initial Date", "DateTime", old)),
+  );
+  const acceptedFile = kmipFile(importReq, resp("Import", uid("k1")), getReq, resp("GetAttributes", uid("k1") + attr1("Initial Date", "DateTime", old)));
+
+  it("a date in a refused item fixed nothing: the object's own date during the run passes (TC-IMPEXP-3-20)", async () => {
+    const srv = fakeServer([() => resp("Import", undefined, { status: "OperationFailed", reason: "ObjectAlreadyExists" }), getResp(nowIso)]);
+    const r = await runCase(refusedFile, srv.send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+  });
+
+  it("a date in an accepted item must come back exactly", async () => {
+    const srv = fakeServer([() => resp("Import", uid("k1")), getResp(nowIso)]);
+    const r = await runCase(acceptedFile, srv.send, { clock });
+    expect(r.status).to.equal("fail");
+    expect(r.difference).to.match(/Initial Date.*expected 2018-12-19T09:24:26\+00:00/);
+  });
+});
