@@ -78,7 +78,11 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
       }
     }
     const gate = admitTicket(tickets, req, rctx.principal, now(), OPERATIONS);
-    if (gate instanceof KmipError) return failWhole(answerIn, now(), gate.reason, gate.message);
+    if (gate instanceof KmipError) {
+      // every item is refused, each echoing its Operation ("Yes, if specified in Request Batch Item")
+      const refused = req.items.map((i) => failure(i, gate.reason, gate.message));
+      return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
+    }
     const option = req.header.batchErrorContinuationOption;
     // Undo: the batch's writes are staged and committed together; a failure discards them all.
     const staged = option === Enums.BatchErrorContinuationOption.Undo ? deps.objects.staged() : undefined;
