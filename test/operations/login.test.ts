@@ -6,7 +6,7 @@ import { delegatedLogin } from "../../src/operations/delegated-login.js";
 import { login } from "../../src/operations/login.js";
 import { TicketRegistry } from "../../src/operations/login/tickets.js";
 import { logout } from "../../src/operations/logout.js";
-import { OK, engine, result, type BatchResult } from "./harness.js";
+import { OK, engine, result, val, type BatchResult } from "./harness.js";
 import { ItemType, enumeration, integer, interval, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
 
 const Op = Enums.Operation;
@@ -96,7 +96,8 @@ describe("login tickets through the executor (request header Authentication)", (
     expect(itemOf(await e.batch(query, V, "alice", [credential(t)])).status).to.equal(OK);
     const lo = [{ operation: Op.Logout, payload: [struct(Tag.Ticket, [enumeration(Tag.TicketType, Enums.TicketType.Login), { tag: Tag.TicketValue, type: ItemType.ByteString, value: t }])] }];
     expect(itemOf(await e.batch(lo, V, "alice", [credential(t)])).status).to.equal(OK);
-    expect(itemOf(await e.batch(query, V, "alice", [credential(t)])).reason).to.equal(R.InvalidTicket);
+    const out = itemOf(await e.batch(query, V, "alice", [credential(t)]));
+    expect([out.reason, val(out.node, Tag.Operation)], "refused, echoing the Operation (2.0 §8.6)").to.deep.equal([R.InvalidTicket, Op.Query]);
     const u = ticketFrom(await e.op(Op.Login, [integer(Tag.RequestCount, 1)], V));
     expect(itemOf(await e.batch(query, V, "alice", [credential(u)])).status).to.equal(OK);
     expect(itemOf(await e.batch(query, V, "alice", [credential(u)])).reason).to.equal(R.UsageLimitExceeded);
