@@ -2,7 +2,9 @@
  * Export (1.4 §4.40, 2.1 §6.1.18): the object with all its attributes, for moving it to another
  * server. The content is returned as Get returns it (Key Format Type, wrapping, the Sensitive
  * refusal); a destroyed object comes back with its attributes only. The attributes are those
- * before the export; like Get, Export clears Fresh, since the key material has left the server.
+ * before the export. Fresh: in 1.4 it turns False once the object "has been served to a client"
+ * (1.4 §3.48), so Export clears it like Get; 2.0/2.1 §4.24 narrow that to "served via the Get
+ * operation", so a 2.x Export leaves it (TC-IMPEXP-3-20 reads Fresh true after an Export).
  */
 import { Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
@@ -28,7 +30,7 @@ export const exportObject: OperationHandler = async (p, ctx) => {
   const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
   if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);
   const fresh = obj.attrs.find((a) => a.name === "Fresh")?.value;
-  if (fresh?.type === ItemType.Boolean && fresh.value) {
+  if (ctx.version === "1.4" && fresh?.type === ItemType.Boolean && fresh.value) {
     setServerAttr(obj, "Fresh", boolean(0, false));
     obj.content = undefined; // not re-wrapped: the stored material is kept
     await ctx.objects.update(obj);
