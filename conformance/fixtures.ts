@@ -34,7 +34,9 @@ const byVersion = (a: CaseFile, b: CaseFile): number => Number(a.version) - Numb
  * `available(base)` lists the family's SETUP/CLEANUP files in every version folder, so a selected
  * member can use fixtures the selection left out (`--versions 1.4` still registers the 1.3 pads).
  */
-export function planUnits(cases: readonly CaseFile[], available: (base: string) => readonly CaseFile[] = () => []): Unit[] {
+export function planUnits(cases: readonly CaseFile[], lookup: (base: string) => readonly CaseFile[] = () => []): Unit[] {
+  const seen = new Map<string, readonly CaseFile[]>(); // one folder scan per base
+  const available = (base: string): readonly CaseFile[] => seen.get(base) ?? (seen.set(base, lookup(base)), seen.get(base)!);
   const fixtureBases = new Set<string>();
   for (const c of cases) {
     const r = fixtureRole(c.id);
