@@ -12,7 +12,9 @@ import { objectTypeOf, setServerAttr } from "../model/index.js";
 import { ItemType, boolean, enumeration, type TtlvNode } from "../ttlv/index.js";
 import { attributesReply, loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
-import { inFormat } from "./key-material.js";
+import { isOneTimePad } from "./crypto/one-time-pad.js";
+import { inFormat, keyBlockOf } from "./key-material.js";
+import { keyMaterialOf } from "./key-objects.js";
 import { wrapContent } from "./key-wrapping.js";
 
 export const exportObject: OperationHandler = async (p, ctx) => {
@@ -26,6 +28,9 @@ export const exportObject: OperationHandler = async (p, ctx) => {
   const sensitive = obj.attrs.find((a) => a.name === "Sensitive")?.value;
   if (sensitive?.type === ItemType.Boolean && sensitive.value) throw new KmipError("Sensitive", "the object is sensitive; its key material cannot be exported");
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
+  const kb = keyBlockOf(obj.content);
+  // as for Get (get.ts): a one-time pad's bytes never leave the server
+  if (isOneTimePad(obj) && kb && keyMaterialOf(kb) !== undefined) throw new KmipError("PermissionDenied", "a one-time pad's key material is not exported");
   let content = inFormat(obj.content, wanted);
   const wrapSpec = p.optStruct(Tag.KeyWrappingSpecification);
   if (wrapSpec) content = await wrapContent(content, wrapSpec, ctx);

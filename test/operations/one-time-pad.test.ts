@@ -41,6 +41,8 @@ describe("engine: One Time Pad (Secret Data) for Encrypt / Decrypt", () => {
     const withBytes = await otp(e, hex("fc932e1428bd"));
     const g = await e.op(Op.Get, [uidOf(withBytes)], V);
     expect([g.status, g.reason]).to.deep.equal([FAILED, R.PermissionDenied]);
+    const x = await e.op(Op.Export, [uidOf(withBytes)], V);
+    expect([x.status, x.reason], "nor by Export").to.deep.equal([FAILED, R.PermissionDenied]);
     const empty = await otp(e);
     const g2 = await e.op(Op.Get, [uidOf(empty)], V);
     expect(g2.status, g2.message).to.equal(OK);
