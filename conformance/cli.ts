@@ -14,7 +14,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runCase } from "./runner.js";
 import { judge, jsonReport, markdownReport, tableText, tabulate, type CaseOutcome, type Judged, type UnsupportedList } from "./report.js";
-import { discoverCases, RUNNER_VERSIONS } from "./selection.js";
+import { planUnits, runUnits } from "./fixtures.js";
+import { discoverCases, RUNNER_VERSIONS, type CaseFile } from "./selection.js";
 import { checkReachable, endpointFromFiles, senderFor } from "./transport.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -99,16 +100,20 @@ async function main(): Promise<number> {
   }
 
   console.log(`replaying ${cases.length} case files against ${o.host}:${port}`);
+  // SETUP/CLEANUP fixtures of a family anywhere under the cases folder (conformance/fixtures.ts)
+  const fixturesOf = (base: string): CaseFile[] =>
+    discoverCases(casesDir, { versions: [...RUNNER_VERSIONS], includeOptional: true, files: [`${base}-SETUP-*`, `${base}-CLEANUP-*`] });
   const outcomes: CaseOutcome[] = [];
-  for (const file of cases) {
+  const ran = await runUnits(planUnits(cases, fixturesOf), async (file) => {
     const sender = senderFor(file.family, endpoint, o.https);
     const result = await runCase(readFileSync(file.path, "utf8"), sender.send, { skew: Number(o.skew), cleanup: !o["no-cleanup"] });
     sender.close();
-    outcomes.push({ file, result });
     const tag = result.status.toUpperCase().padEnd(5);
     console.log(`${tag} ${file.rel} (${result.ms} ms)${result.difference && o.verbose ? `\n      ${result.difference}` : ""}`);
     if (o.verbose) for (const n of result.notes) console.log(`      note: ${n}`);
-  }
+    return result;
+  });
+  outcomes.push(...ran);
 
   const judged = judge(outcomes, unsupported);
   printSummary(judged);

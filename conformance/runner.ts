@@ -101,7 +101,6 @@ async function runStep(step: CaseStep, state: CaseState, send: Sender): Promise<
   } catch (e) {
     return { status: "error", difference: `cannot build the request: ${message(e)}` };
   }
-  state.recordSent(request);
   let answer: Uint8Array;
   try {
     answer = await send(bytes);
@@ -114,6 +113,7 @@ async function runStep(step: CaseStep, state: CaseState, send: Sender): Promise<
   } catch (e) {
     return { status: "fail", difference: `the response is not valid TTLV: ${message(e)}` };
   }
+  state.recordSent(request, actual);
   state.recordResponse(actual, GENERATING_OPS);
   if (!step.response) return undefined;
   let expected;

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { nowPlaceholderOffset, type PlaceholderResolver, type PrimitiveValue } from "../src/encodings/index.js";
-import { Tag, tagByXmlName } from "../src/kmip/index.js";
+import { Enums, Tag, tagByXmlName } from "../src/kmip/index.js";
 
 const UID_TAGS: ReadonlySet<number> = new Set([Tag.UniqueIdentifier, Tag.PrivateKeyUniqueIdentifier, Tag.PublicKeyUniqueIdentifier]);
 import { ItemType, type PrimitiveNode, type TtlvNode } from "../src/ttlv/index.js";
@@ -61,13 +61,21 @@ export class CaseState {
     return undefined;
   };
 
-  /** Records what a request carried (call with the node actually sent). */
-  recordSent(node: TtlvNode): void {
-    walk(node, (p) => {
+  /**
+   * Records what a request carried (call with the node actually sent). With the server's
+   * response, a batch item the server refused is left out: it fixed nothing (FORMAT.md §4 rule 5,
+   * dates are variable "unless the request fixed them"), e.g. the Initial Date a refused Import
+   * repeats from an Export (TC-IMPEXP-3-20).
+   */
+  recordSent(node: TtlvNode, response?: TtlvNode): void {
+    const refused = refusedItems(node, response);
+    const visit = (p: PrimitiveNode): void => {
       if (p.type === ItemType.ByteString) this.sentBytes.add(hex(p.value));
       else if (p.type === ItemType.BigInteger) this.sentBytes.add(p.value.toString(16));
       else if (p.type === ItemType.DateTime) this.sentDates.add(p.value);
-    });
+    };
+    if (node.type !== ItemType.Structure) return walk(node, visit);
+    for (const c of node.children) if (!refused.has(c)) walk(c, visit);
   }
 
   /** Keeps a server response; notes the identifiers of keys it generated. */
@@ -95,6 +103,19 @@ export class CaseState {
     }
     return undefined;
   }
+}
+
+/** The request's Batch Items whose answer (same position) is not Success. */
+function refusedItems(request: TtlvNode, response: TtlvNode | undefined): Set<TtlvNode> {
+  const out = new Set<TtlvNode>();
+  if (!response || request.type !== ItemType.Structure || response.type !== ItemType.Structure) return out;
+  const answers = response.children.filter((c) => c.tag === Tag.BatchItem);
+  request.children.filter((c) => c.tag === Tag.BatchItem).forEach((item, i) => {
+    const a = answers[i];
+    const status = a?.type === ItemType.Structure ? a.children.find((c) => c.tag === Tag.ResultStatus) : undefined;
+    if (status?.type === ItemType.Enumeration && status.value !== Enums.ResultStatus.Success) out.add(item);
+  });
+  return out;
 }
 
 function randomFor(type: string, name: string): PrimitiveValue | undefined {

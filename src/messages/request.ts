@@ -21,6 +21,8 @@ export interface RequestHeader {
   readonly timeStamp?: bigint;
   /** Present only to be ignored for identity: the certificate decides who the client is. */
   readonly hasAuthentication: boolean;
+  /** Ticket Value of an Authentication Credential of type Ticket (2.0+): a Login ticket, admitted by the executor. */
+  readonly ticket?: Uint8Array;
 }
 
 export interface RequestBatchItem {
@@ -48,6 +50,18 @@ function readProtocolVersion(r: StructReader): ProtocolVersion {
   return { major: r.int(Tag.ProtocolVersionMajor), minor: r.int(Tag.ProtocolVersionMinor) };
 }
 
+/** The first Credential of type Ticket in the header's Authentication; its Ticket Value. */
+function ticketOf(h: StructReader): Uint8Array | undefined {
+  const auth = h.optStruct(Tag.Authentication);
+  for (const c of auth?.structs(Tag.Credential) ?? []) {
+    if (c.optEnum(Tag.CredentialType) !== Enums.CredentialType.Ticket) continue;
+    const t = c.optStruct(Tag.CredentialValue)?.optStruct(Tag.Ticket);
+    if (!t) throw new KmipError("InvalidMessage", "a Ticket credential needs a Ticket");
+    return t.bytes(Tag.TicketValue);
+  }
+  return undefined;
+}
+
 export function parseRequest(root: TtlvNode, limits: { readonly maxBatchItems: number }): RequestMessage {
   if (root.tag !== Tag.RequestMessage) throw new KmipError("InvalidMessage", "not a Request Message");
   const msg = StructReader.of(root);
@@ -65,6 +79,7 @@ export function parseRequest(root: TtlvNode, limits: { readonly maxBatchItems: n
     batchCount: h.optInt(Tag.BatchCount) ?? -1,
     timeStamp: h.optDateTime(Tag.TimeStamp),
     hasAuthentication: h.has(Tag.Authentication),
+    ticket: ticketOf(h),
   };
   const itemNodes = msg.all(Tag.BatchItem);
   if (itemNodes.length === 0) throw new KmipError("InvalidMessage", "a request needs at least one Batch Item");

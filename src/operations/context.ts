@@ -6,6 +6,7 @@
 import type { KmipVersion } from "../kmip/index.js";
 import type { StructReader } from "../messages/index.js";
 import type { TtlvNode } from "../ttlv/index.js";
+import type { TicketRegistry } from "./login/tickets.js";
 import type { PendingOperations } from "./pending.js";
 import type { Tenant } from "../auth/types.js";
 import type { TenantObjects } from "./repository.js";
@@ -28,6 +29,8 @@ export interface OperationContext {
   readonly pending: PendingOperations;
   /** Set by Poll: the batch item answers as this operation (the one that was pending). */
   replyAs?: number;
+  /** Login tickets of this server (Login, Delegated Login, Logout). */
+  readonly tickets?: TicketRegistry;
   /** Operations this server routes (for Query). */
   readonly operations: readonly number[];
   /** Settings operations need. */

@@ -3,7 +3,7 @@
  * Operations and, optionally, the Objects (Unique Identifiers) they may touch. The ticket stays
  * bound to the caller's own principal: "delegation" narrows what a request made with it may do,
  * it never lets another principal act as the caller. Right fields kmipd cannot enforce (Usage
- * Limits, Attributes) are refused rather than ignored. Not routed yet; see login.ts.
+ * Limits, Attributes) are refused rather than ignored.
  */
 import { Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";

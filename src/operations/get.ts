@@ -7,7 +7,9 @@ import { asymmetricInFormat, isAsymmetricContent } from "./asymmetric/convert.js
 import { pkcs12Content } from "./asymmetric/pkcs12.js";
 import { loadOnline, targetUid, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
-import { inFormat } from "./key-material.js";
+import { isOneTimePad } from "./crypto/one-time-pad.js";
+import { inFormat, keyBlockOf } from "./key-material.js";
+import { keyMaterialOf } from "./key-objects.js";
 import { unwrapContent, wrapContent } from "./key-wrapping.js";
 
 export const get: OperationHandler = async (p, ctx) => {
@@ -26,6 +28,12 @@ export const get: OperationHandler = async (p, ctx) => {
   if (flag("Extractable") === false) throw new KmipError("NotExtractable", "the object is not extractable; its key material cannot be returned");
   if (flag("Sensitive") === true && !wrapSpec) throw new KmipError("Sensitive", "the object is sensitive; its key material is returned only wrapped");
   if (obj.content.type !== ItemType.Structure) throw new Error("internal: stored content is not a structure");
+  // A pad is secret only while its one copy stays here (TC-OTP-4): its bytes never leave by Get.
+  // A pad registered without a Key Value (TC-OTP-3) has nothing to disclose and comes back as it is.
+  const kb = keyBlockOf(obj.content);
+  if (isOneTimePad(obj) && kb && keyMaterialOf(kb) !== undefined) {
+    throw new KmipError("PermissionDenied", "a one-time pad's key material is not released by Get");
+  }
   // Key Wrap Type Not Wrapped: a key registered wrapped comes back in the clear (As Registered: as it was)
   const stored = p.optEnum(Tag.KeyWrapType) === Enums.KeyWrapType.NotWrapped ? await unwrapContent(obj.content, ctx) : obj.content;
   let content =

@@ -1,8 +1,7 @@
 /**
  * Login (2.0/2.1 §6.1.30): a ticket for later requests of the same principal, with an optional
  * lifetime (Lease Time) and Request Count. See login/tickets.ts for what a ticket may and may
- * not do. Not routed yet: the batch executor must first check the ticket in each request header
- * (TicketRegistry.admit); until then a ticket would restrict nothing.
+ * not do. The executor admits a ticket presented in a request header (server/ticket-gate.ts).
  */
 import { Enums, Tag } from "../kmip/index.js";
 import { KmipError, type StructReader } from "../messages/index.js";

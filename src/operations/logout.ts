@@ -1,4 +1,4 @@
-/** Logout (2.0/2.1 §6.1.31): ends one of the caller's tickets. Not routed yet; see login.ts. */
+/** Logout (2.0/2.1 §6.1.31): ends one of the caller's tickets. */
 import { Tag } from "../kmip/index.js";
 import type { OperationHandler } from "./context.js";
 import type { TicketRegistry } from "./login/tickets.js";

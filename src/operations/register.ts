@@ -8,6 +8,7 @@ import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, ty
 import { ItemType, boolean, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
+import { defaultFormatDigestInput } from "./asymmetric/convert.js";
 import { asymmetricKeyFacts } from "./asymmetric/register-key.js";
 import { certificateAttrs } from "./certificate.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
@@ -52,7 +53,12 @@ export const register: OperationHandler = async (p, ctx) => {
     if (kb && objectType !== O.Certificate) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
     // A Key Block without Key Value: the material lives elsewhere (1.4 §3.41, Key Value Location).
     if (kb && !kb.has(Tag.KeyValue)) setServerAttr(obj, "Key Value Present", boolean(0, false));
-    if (objectType === O.PrivateKey || objectType === O.PublicKey) asymmetricKeyFacts(obj, content, ctx.version);
+    if (objectType === O.PrivateKey || objectType === O.PublicKey) {
+      asymmetricKeyFacts(obj, content, ctx.version);
+      // 1.0's Digest has no Key Format Type to tell a second SHA-256 digest apart
+      const dd = ctx.version === "1.0" ? undefined : defaultFormatDigestInput(content, enumAttr(obj, "Cryptographic Algorithm"));
+      if (dd) obj.attrs.push({ name: "Digest", value: digestAttr(dd.value, dd.format) });
+    }
     if (objectType === O.Certificate) {
       registerCertificate(obj, content, ctx.version);
       // certificates are cryptographic objects too: Fresh, Sensitive, Extractable, Lease Time and

@@ -1,5 +1,6 @@
 /** The route table: Operation → handler. Adding an operation never touches the executor. */
 import { Enums } from "../kmip/index.js";
+import { KmipError } from "../messages/index.js";
 import { activate } from "./activate.js";
 import { addAttribute } from "./add-attribute.js";
 import { archive } from "./archive.js";
@@ -11,6 +12,7 @@ import { decrypt } from "./decrypt.js";
 import { createSplitKey } from "./create-split-key.js";
 import { certify } from "./certify.js";
 import { createKeyPair } from "./create-key-pair.js";
+import { delegatedLogin } from "./delegated-login.js";
 import { deleteAttribute } from "./delete-attribute.js";
 import { deriveKey } from "./derive-key.js";
 import { destroy } from "./destroy.js";
@@ -27,6 +29,9 @@ import { interop } from "./interop.js";
 import { joinSplitKey } from "./join-split-key.js";
 import { locate } from "./locate.js";
 import { log } from "./log.js";
+import { login } from "./login.js";
+import type { TicketRegistry } from "./login/tickets.js";
+import { logout } from "./logout.js";
 import { macVerify } from "./mac-verify.js";
 import { mac } from "./mac.js";
 import { modifyAttribute } from "./modify-attribute.js";
@@ -46,6 +51,14 @@ import { sign } from "./sign.js";
 import { signatureVerify } from "./signature-verify.js";
 
 const Op = Enums.Operation;
+
+/** Login operations use the executor's ticket registry (tickets are checked there, ticket-gate.ts). */
+const withTickets =
+  (make: (t: TicketRegistry) => OperationHandler): OperationHandler =>
+  (p, ctx) => {
+    if (!ctx.tickets) throw new KmipError("OperationNotSupported", "login tickets are not available here");
+    return make(ctx.tickets)(p, ctx);
+  };
 
 export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, OperationHandler>([
   [Op.DiscoverVersions, discoverVersions],
@@ -91,4 +104,7 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.JoinSplitKey, joinSplitKey],
   [Op.Export, exportObject],
   [Op.Import, importObject],
+  [Op.Login, withTickets(login)],
+  [Op.Logout, withTickets(logout)],
+  [Op.DelegatedLogin, withTickets(delegatedLogin)],
 ]);

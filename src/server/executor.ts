@@ -17,6 +17,8 @@ import { ROUTES } from "../operations/routes.js";
 import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../ttlv/index.js";
 import { operationName, resultName } from "./audit-hook.js";
 import type { MessageHandler, RequestContext } from "./handler.js";
+import { admitTicket } from "./ticket-gate.js";
+import { TicketRegistry } from "../operations/login/tickets.js";
 
 export interface ExecutorLog {
   warn(obj: object, msg: string): void;
@@ -36,6 +38,8 @@ export interface ExecutorDeps {
   /** Current time in POSIX seconds (a setting so tests can fix it). */
   readonly now?: () => bigint;
   /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
+  /** Login tickets (in memory); one per executor unless given. */
+  readonly tickets?: TicketRegistry;
   readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
   /** Told of each answered item, with its final status and run time (metrics.ts). */
   readonly observe?: (operation: string, result: string, seconds: number) => void;
@@ -53,6 +57,7 @@ const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 export function createExecutor(deps: ExecutorDeps): MessageHandler {
   const now = deps.now ?? nowSeconds;
   const pending = new PendingOperations();
+  const tickets = deps.tickets ?? new TicketRegistry();
   return async (bytes: Buffer, rctx: RequestContext): Promise<Buffer> => {
     let root;
     try {
@@ -81,6 +86,13 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
         return failWhole(answerIn, now(), "UnsupportedProtocolVersion", `protocol version ${requested.major}.${requested.minor} is not supported`);
       }
     }
+    const gate = admitTicket(tickets, req, rctx.principal, now(), OPERATIONS);
+    if (gate instanceof KmipError) {
+      // every item is refused, each echoing its Operation ("Yes, if specified in Request Batch Item")
+      let refused = req.items.map((i) => failure(i, gate.reason, gate.message));
+      if (deps.audit) refused = await deps.audit(req.items, refused, rctx);
+      return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
+    }
     const option = req.header.batchErrorContinuationOption;
     // Undo: the batch's writes are staged and committed together; a failure discards them all.
     const staged = option === Enums.BatchErrorContinuationOption.Undo ? deps.objects.staged() : undefined;
@@ -92,7 +104,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
       return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
     }
     const objects = (staged ?? deps.objects).forTenant(tenant);
-    const ctx: OperationContext = { principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: OPERATIONS, pending };
+    const ctx: OperationContext = { principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets };
     // 1.x Boolean true, 2.x Mandatory or Optional: the client accepts Operation Pending (not within an Undo batch)
     const ai = req.header.asynchronousIndicator;
     const mayDefer = !staged && (ai === true || ai === Enums.AsynchronousIndicator.Mandatory || ai === Enums.AsynchronousIndicator.Optional);

@@ -4,8 +4,9 @@
  * </KMIP>), failure reporting, file selection and the unsupported-list verdicts.
  */
 import { expect } from "chai";
-import { Tag } from "../../src/kmip/index.js";
+import { Enums, Tag } from "../../src/kmip/index.js";
 import { ItemType, type TtlvNode } from "../../src/ttlv/index.js";
+import { planUnits, runUnits } from "../../conformance/fixtures.js";
 import { runCase } from "../../conformance/runner.js";
 import { classify, globToRegExp } from "../../conformance/selection.js";
 import { judge } from "../../conformance/report.js";
@@ -238,5 +239,88 @@ describe("conformance runner: fields of another protocol version", () => {
   it("the same response without it passes", async () => {
     const srv = fakeServer([() => resp("Query", '<VendorIdentification type="TextString" value="x"/><ServerInformation/>')]);
     expect((await runCase(file, srv.send, { clock })).status).to.equal("pass");
+  });
+});
+
+describe("conformance runner: fixture families (SETUP / CLEANUP files)", () => {
+  const cf = (rel: string): CaseFile => ({ path: rel, rel, version: rel.split("/")[0]!, ...classify(rel) });
+  const S1 = cf("1.3/testcases/TC-OTP-SETUP-1-13.xml");
+  const S2 = cf("1.3/testcases/TC-OTP-SETUP-2-13.xml");
+  const C1 = cf("1.3/testcases/TC-OTP-CLEANUP-1-13.xml");
+  const M13 = cf("1.3/testcases/TC-OTP-1-13.xml");
+  const M14 = cf("1.4/testcases/TC-OTP-1-14.xml");
+  const other = cf("1.3/testcases/TC-Q-CAP-1-13.xml");
+
+  it("groups a family where its first file was; a 1.4 member without 1.4 fixtures joins the 1.3 rounds", () => {
+    const units = planUnits([M13, C1, S1, S2, other, M14]);
+    expect(units.map((u) => (u.kind === "case" ? u.file.id : `${u.setups.map((f) => f.id)}|${u.members.map((f) => f.id)}|${u.cleanups.map((f) => f.id)}`))).to.deep.equal([
+      "TC-OTP-SETUP-1-13,TC-OTP-SETUP-2-13|TC-OTP-1-13,TC-OTP-1-14|TC-OTP-CLEANUP-1-13",
+      "TC-Q-CAP-1-13",
+    ]);
+    const only14 = planUnits([M14], (base) => (base === "TC-OTP" ? [S1, S2, C1] : []));
+    expect(only14).to.have.length(1);
+    expect(only14[0]!.kind === "family" && only14[0]!.setups.map((f) => f.id)).to.deep.equal(["TC-OTP-SETUP-1-13", "TC-OTP-SETUP-2-13"]);
+  });
+
+  // A stateful fake server: Register stores the x-pad value, Locate lists the stored objects newest
+  // first, GetAttributes returns x-pad, Destroy removes. The member expects the pad SETUP-2 registers.
+  const setupFile = (v: string) => kmipFile(req("Register", attr1("x-pad", "TextString", v)), resp("Register", uid("$UNIQUE_IDENTIFIER_0")));
+  const locate = req("Locate", attr1("x-pad", "TextString", "any"));
+  const memberFile = kmipFile(
+    locate, resp("Locate", uid("$UNIQUE_IDENTIFIER_0")),
+    req("GetAttributes", uid("$UNIQUE_IDENTIFIER_0")), resp("GetAttributes", uid("$UNIQUE_IDENTIFIER_0") + attr1("x-pad", "TextString", "B")),
+  );
+  const cleanupFile = kmipFile(locate, resp("Locate", uid("$UNIQUE_IDENTIFIER_0")), req("Destroy", uid("$UNIQUE_IDENTIFIER_0")), resp("Destroy", uid("$UNIQUE_IDENTIFIER_0")));
+
+  it("runs one round per SETUP file, CLEANUP in each; a member's result is its first pass", async () => {
+    const store = new Map<string, string>();
+    let n = 0;
+    const text = (r: TtlvNode, tag: number) => String(textAt(r, tag));
+    const send = fakeServer(Array.from({ length: 20 }, () => (r: TtlvNode) => {
+      const op = find(r, Tag.Operation)!;
+      const opName = ["Register", "Locate", "GetAttributes", "Destroy"].find((o) => (valueOf(op) as number) === (Enums.Operation as Record<string, number>)[o])!;
+      if (opName === "Register") {
+        const id = `p${++n}`;
+        store.set(id, text(r, Tag.AttributeValue));
+        return resp("Register", uid(id));
+      }
+      if (opName === "Locate") return resp("Locate", [...store.keys()].reverse().map(uid).join(""));
+      const id = text(r, Tag.UniqueIdentifier);
+      if (opName === "Destroy") return store.delete(id) ? resp("Destroy", uid(id)) : resp("Destroy", undefined, { status: "OperationFailed", reason: "ItemNotFound" });
+      return resp("GetAttributes", uid(id) + attr1("x-pad", "TextString", store.get(id) ?? "?"));
+    })).send;
+    const files = new Map([[S1.rel, setupFile("A")], [S2.rel, setupFile("B")], [M13.rel, memberFile], [C1.rel, cleanupFile]]);
+    const out = await runUnits(planUnits([M13, C1, S1, S2]), (f) => runCase(files.get(f.rel)!, send, { clock }));
+    expect(out.map((o) => [o.file.id, o.result.status])).to.deep.equal([
+      ["TC-OTP-SETUP-1-13", "pass"], ["TC-OTP-1-13", "pass"], ["TC-OTP-CLEANUP-1-13", "pass"], ["TC-OTP-SETUP-2-13", "pass"],
+    ]);
+    expect(out[1]!.result.notes).to.include("ran after fixture TC-OTP-SETUP-2-13");
+    expect(store.size, "each round's CLEANUP destroyed its own object").to.equal(0);
+  });
+});
+
+describe("conformance runner: values a refused request carried", () => {
+  const old = "2018-12-19T09:24:26+00:00";
+  const nowIso = new Date(Number(NOW) * 1000).toISOString().replace(".000Z", "+00:00");
+  const importReq = req("Import", uid("k1") + attr1("Initial Date", "DateTime", old));
+  const getReq = req("GetAttributes", uid("k1"));
+  const getResp = (d: string) => (): string => resp("GetAttributes", uid("k1") + attr1("Initial Date", "DateTime", d));
+  const refusedFile = kmipFile(
+    importReq, resp("Import", undefined, { status: "OperationFailed", reason: "ObjectAlreadyExists" }),
+    getReq, resp("GetAttributes", uid("k1") + attr1("Initial Date", "DateTime", old)),
+  );
+  const acceptedFile = kmipFile(importReq, resp("Import", uid("k1")), getReq, resp("GetAttributes", uid("k1") + attr1("Initial Date", "DateTime", old)));
+
+  it("a date in a refused item fixed nothing: the object's own date during the run passes (TC-IMPEXP-3-20)", async () => {
+    const srv = fakeServer([() => resp("Import", undefined, { status: "OperationFailed", reason: "ObjectAlreadyExists" }), getResp(nowIso)]);
+    const r = await runCase(refusedFile, srv.send, { clock });
+    expect(r.status, r.difference).to.equal("pass");
+  });
+
+  it("a date in an accepted item must come back exactly", async () => {
+    const srv = fakeServer([() => resp("Import", uid("k1")), getResp(nowIso)]);
+    const r = await runCase(acceptedFile, srv.send, { clock });
+    expect(r.status).to.equal("fail");
+    expect(r.difference).to.match(/Initial Date.*expected 2018-12-19T09:24:26\+00:00/);
   });
 });

@@ -161,8 +161,14 @@ describe("engine: Register and Get of asymmetric keys in every format", () => {
     expect(back.status, back.message).to.equal(OK);
     expect(derOf((await getKey(e, "2.1", uidOf(back), F.PKCS_1)).material)).to.deep.equal(pkcs1);
     // Digest of a transparent key: over the TTLV encoding of its Key Material (TC_182).
-    const d = (await getAttrs(e, "2.1", uidOf(back))).find((a) => a.name === "Digest")!.value as StructureNode;
+    const digests = (await getAttrs(e, "2.1", uidOf(back))).filter((a) => a.name === "Digest").map((a) => a.value as StructureNode);
+    const d = digests.find((x) => val(x, Tag.KeyFormatType) === F.TransparentRSAPrivateKey)!;
     expect(Buffer.from(val(d, Tag.DigestValue) as Uint8Array)).to.deep.equal(createHash("sha256").update(encodeTtlv(t.material!)).digest());
+    // …and one in the default format, PKCS#1 (2.0 §4.21; TC-IMPEXP-4-20); a PKCS#8 key gets the same one.
+    const p1 = digests.find((x) => val(x, Tag.KeyFormatType) === F.PKCS_1)!;
+    expect(Buffer.from(val(p1, Tag.DigestValue) as Uint8Array)).to.deep.equal(createHash("sha256").update(pkcs1).digest());
+    const fromPkcs8 = (await getAttrs(e, "2.1", uid)).filter((a) => a.name === "Digest").map((a) => val(a.value as StructureNode, Tag.KeyFormatType));
+    expect(fromPkcs8.sort()).to.deep.equal([F.PKCS_1, F.PKCS_8].sort());
   });
 
   it("a PKCS#1 public key as X.509 and Transparent RSA, and back", async () => {

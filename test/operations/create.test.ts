@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { Enums, Tag } from "../../src/kmip/index.js";
-import { boolean, enumeration, integer, struct, text, type StructureNode } from "../../src/ttlv/index.js";
+import { Enums, Masks, Tag } from "../../src/kmip/index.js";
+import { boolean, bytes, dateTime, enumeration, integer, struct, text, type StructureNode } from "../../src/ttlv/index.js";
 import { Op, R, aesAttrs, std, template, uidOf } from "./attr-helpers.js";
 import { OK, engine, val } from "./harness.js";
 
@@ -18,6 +18,20 @@ describe("engine: Create", () => {
       expect(val(kv, Tag.KeyMaterial)).to.have.length(10);
     });
   }
+
+  it("makes an 80-bit SKIPJACK key (SKFF-O-1/2/3 of 1.0–1.2) but offers no SKIPJACK cipher", async () => {
+    const e = engine();
+    const mk = (bits: number) =>
+      e.op(Op.Create, [enumeration(Tag.ObjectType, Enums.ObjectType.SymmetricKey), struct(Tag.Attributes, [
+        enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.SKIPJACK), integer(Tag.CryptographicLength, bits),
+        integer(Tag.CryptographicUsageMask, Masks.CryptographicUsageMask.Encrypt), dateTime(Tag.ActivationDate, BigInt(Math.floor(Date.now() / 1000) - 60)),
+      ])], "2.1");
+    expect((await mk(64)).reason).to.equal(R.InvalidField);
+    const r = await mk(80);
+    expect(r.status, r.message).to.equal(OK);
+    const enc = await e.op(Op.Encrypt, [text(Tag.UniqueIdentifier, uidOf(r)), bytes(Tag.Data, Buffer.alloc(8))], "2.1");
+    expect(enc.status).to.not.equal(OK);
+  });
 
   it("refuses a Quantum Safe request for material under 256 bits (General Failure), grants it at 256", async () => {
     const e = engine();

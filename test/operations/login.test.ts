@@ -6,6 +6,7 @@ import { delegatedLogin } from "../../src/operations/delegated-login.js";
 import { login } from "../../src/operations/login.js";
 import { TicketRegistry } from "../../src/operations/login/tickets.js";
 import { logout } from "../../src/operations/logout.js";
+import { OK, engine, result, val, type BatchResult } from "./harness.js";
 import { ItemType, enumeration, integer, interval, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
 
 const Op = Enums.Operation;
@@ -72,5 +73,45 @@ describe("login tickets", () => {
     const withLimits = struct(Tag.Rights, [struct(Tag.Right, [struct(Tag.Operations, [enumeration(Tag.Operation, Op.Get)]), struct(Tag.UsageLimits, [])])]);
     await delegatedLogin(reg)(payload([withLimits]), ctx("alice")).catch((e: KmipError) => (refused = e.reason));
     expect(refused, "a Right field kmipd cannot enforce is refused, not ignored").to.equal("FeatureNotSupported");
+  });
+});
+
+describe("login tickets through the executor (request header Authentication)", () => {
+  const V = "2.0" as const;
+  const R = Enums.ResultReason;
+  const credential = (t: Uint8Array): TtlvNode =>
+    struct(Tag.Authentication, [struct(Tag.Credential, [
+      enumeration(Tag.CredentialType, Enums.CredentialType.Ticket),
+      struct(Tag.CredentialValue, [struct(Tag.Ticket, [enumeration(Tag.TicketType, Enums.TicketType.Login), { tag: Tag.TicketValue, type: ItemType.ByteString, value: t }])]),
+    ])]);
+  const query = [{ operation: Op.Query, payload: [enumeration(Tag.QueryFunction, Enums.QueryFunction.QueryOperations)] }];
+  const itemOf = (m: StructureNode) => result(m.children[1] as StructureNode);
+  const ticketFrom = (r: BatchResult) => ticketValue(r.payload!.children);
+
+  it("Login's ticket admits the same principal's requests up to its Request Count (TC-LOGIN-1/3), Logout ends it (TC-LOGIN-2)", async () => {
+    const e = engine();
+    const t = ticketFrom(await e.op(Op.Login, [interval(Tag.LeaseTime, 0), integer(Tag.RequestCount, 3)], V));
+    expect(itemOf(await e.batch(query, V, "alice", [credential(t)])).status).to.equal(OK);
+    expect(itemOf(await e.batch(query, V, "mallory", [credential(t)])).reason, "never another principal's").to.equal(R.InvalidTicket);
+    expect(itemOf(await e.batch(query, V, "alice", [credential(t)])).status).to.equal(OK);
+    const lo = [{ operation: Op.Logout, payload: [struct(Tag.Ticket, [enumeration(Tag.TicketType, Enums.TicketType.Login), { tag: Tag.TicketValue, type: ItemType.ByteString, value: t }])] }];
+    expect(itemOf(await e.batch(lo, V, "alice", [credential(t)])).status).to.equal(OK);
+    const out = itemOf(await e.batch(query, V, "alice", [credential(t)]));
+    expect([out.reason, val(out.node, Tag.Operation)], "refused, echoing the Operation (2.0 §8.6)").to.deep.equal([R.InvalidTicket, Op.Query]);
+    const u = ticketFrom(await e.op(Op.Login, [integer(Tag.RequestCount, 1)], V));
+    expect(itemOf(await e.batch(query, V, "alice", [credential(u)])).status).to.equal(OK);
+    expect(itemOf(await e.batch(query, V, "alice", [credential(u)])).reason).to.equal(R.UsageLimitExceeded);
+    expect((await e.op(Op.Query, query[0]!.payload, V)).status, "a request without a ticket is unaffected").to.equal(OK);
+  });
+
+  it("a Delegated Login ticket: Query reports its operations (TC-DLOGIN-1), other operations are refused", async () => {
+    const e = engine();
+    const rights = struct(Tag.Rights, [struct(Tag.Right, [struct(Tag.Operations, [enumeration(Tag.Operation, Op.Query), enumeration(Tag.Operation, Op.Log)])])]);
+    const t = ticketFrom(await e.op(Op.DelegatedLogin, [rights], V));
+    const q = itemOf(await e.batch(query, V, "alice", [credential(t)]));
+    const ops = q.payload!.children.filter((c) => c.tag === Tag.Operation).map((c) => (c.type === ItemType.Enumeration ? c.value : -1));
+    expect(ops.sort()).to.deep.equal([Op.Query, Op.Log].sort());
+    const get = [{ operation: Op.Get, payload: [text(Tag.UniqueIdentifier, "x")] }];
+    expect(itemOf(await e.batch(get, V, "alice", [credential(t)])).reason).to.equal(R.PermissionDenied);
   });
 });

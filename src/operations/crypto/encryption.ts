@@ -10,6 +10,7 @@ import { targetUid } from "../common.js";
 import type { OperationContext } from "../context.js";
 import { chooseIv, openCipher, symmetricCipher } from "./ciphers.js";
 import { effectiveParams } from "./params.js";
+import { isOneTimePad, padXor } from "./one-time-pad.js";
 import { isRsa, rsaDecrypt, rsaEncrypt } from "./rsa.js";
 import { STREAMS, drive, isSinglePart, readParts, type Job } from "./streams.js";
 import { usableKey } from "./usable-key.js";
@@ -25,6 +26,10 @@ export async function runCipher(p: StructReader, ctx: OperationContext, decrypt:
     const job = STREAMS.resume(parts.cv, ctx.principal, op, uid, parts.final);
     job.accept?.(p);
     return drive(job, parts, op, ctx.principal, reply);
+  }
+  if (isOneTimePad(obj)) {
+    if (!isSinglePart(parts)) throw new KmipError("FeatureNotSupported", "a one-time pad is applied single-part only");
+    return drive(undefined, parts, op, ctx.principal, reply, fixed(padXor(key.export(), parts.data)));
   }
   const params = effectiveParams(p, obj);
 

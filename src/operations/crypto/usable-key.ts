@@ -15,6 +15,7 @@ import { loadOnline } from "../common.js";
 import type { OperationContext } from "../context.js";
 import { keyObjectOf } from "../key-objects.js";
 import type { LoadedObject } from "../repository.js";
+import { isOneTimePad } from "./one-time-pad.js";
 
 export type Purpose = "Encrypt" | "Decrypt" | "Sign" | "Verify" | "MACGenerate" | "MACVerify";
 
@@ -47,7 +48,8 @@ export async function usableKey(uid: string, purpose: Purpose, ctx: OperationCon
   const obj = await loadOnline(uid, ctx, true);
   const state = stateOf(obj);
   if (isDestroyed(state)) throw objectDestroyed();
-  if (!OBJECT_TYPES[purpose].includes(objectTypeOf(obj))) {
+  const pad = (purpose === "Encrypt" || purpose === "Decrypt") && isOneTimePad(obj);
+  if (!pad && !OBJECT_TYPES[purpose].includes(objectTypeOf(obj))) {
     throw new KmipError("PermissionDenied", `this object type cannot be used for ${purpose}`);
   }
   const protects = PROTECTS.has(purpose);
