@@ -14,6 +14,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { judge, tableText, tabulate, type CaseOutcome, type UnsupportedList } from "../../conformance/report.js";
+import { planUnits, runUnits } from "../../conformance/fixtures.js";
 import { runCase } from "../../conformance/runner.js";
 import { discoverCases, RUNNER_VERSIONS } from "../../conformance/selection.js";
 import { senderFor } from "../../conformance/transport.js";
@@ -39,14 +40,17 @@ describe("conformance: every OASIS case file 1.0–2.1 (mandatory, optional, tes
       key: readFileSync(srv.certs.clientKey),
       ca: readFileSync(srv.certs.ca),
     };
-    for (const file of cases) {
+    // the same plan as `npm run conformance`: a family's SETUP/CLEANUP fixtures around its files
+    const fixturesOf = (base: string) => discoverCases(CASES_DIR, { versions: [...RUNNER_VERSIONS], includeOptional: true, files: [`${base}-SETUP-*`, `${base}-CLEANUP-*`] });
+    const ran = await runUnits(planUnits(cases, fixturesOf), async (file) => {
       const sender = senderFor(file.family, endpoint, true);
       try {
-        outcomes.push({ file, result: await runCase(readFileSync(file.path, "utf8"), sender.send) });
+        return await runCase(readFileSync(file.path, "utf8"), sender.send);
       } finally {
         sender.close();
       }
-    }
+    });
+    outcomes.push(...ran);
     console.log(tableText(tabulate(outcomes)).replace(/^/gm, "      "));
   });
   after(async () => {
