@@ -8,8 +8,8 @@
 import { expect } from "chai";
 import { Enums, Masks, Tag, attributeByName, attributeByTag, type KmipVersion } from "../../src/kmip/index.js";
 import { ItemType, bytes, enumeration, integer, nodesEqual, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
-import { Replayer, buildRequest, children, expectAnswered, keyOf, numOf, payloadOf, textOf, type BuiltItem } from "../transcripts/replay.js";
-import { startKmipd, type RunningKmipd } from "./harness.js";
+import { Replayer, buildRequest, children, expectAnswered, keyOf, numOf, payloadOf, textOf, type BuiltItem, startReplay, stopReplay } from "../transcripts/replay.js";
+import type { RunningKmipd } from "./harness.js";
 
 const Op = Enums.Operation;
 const v2 = (v: KmipVersion): boolean => v.startsWith("2.");
@@ -69,12 +69,10 @@ describe("integration: tape-library batch and SASED-style secret data", function
   let srv: RunningKmipd;
   let rp: Replayer;
   before(async () => {
-    srv = await startKmipd();
-    rp = new Replayer(srv);
+    ({ srv, rp } = await startReplay());
   });
   after(async () => {
-    await rp?.closeAll();
-    await srv?.stop();
+    await stopReplay(rp, srv);
   });
 
   for (const version of ["1.4", "2.1"] as KmipVersion[]) {

@@ -7,8 +7,8 @@
 import { expect } from "chai";
 import { Enums, Tag } from "../../src/kmip/index.js";
 import { enumeration, integer, struct, text, type TtlvNode } from "../../src/ttlv/index.js";
-import { startKmipd, type RunningKmipd } from "../integration/harness.js";
-import { Replayer, buildRequest, children, expectAnswered, payloadOf } from "./replay.js";
+import type { RunningKmipd } from "../integration/harness.js";
+import { Replayer, buildRequest, children, expectAnswered, payloadOf, startReplay, stopReplay } from "./replay.js";
 
 const Op = Enums.Operation;
 const auth = struct(Tag.Authentication, [
@@ -27,12 +27,10 @@ describe("transcripts: FortiGate (KMIP 1.0, rebuilt: Authentication header, batc
   let srv: RunningKmipd;
   let rp: Replayer;
   before(async () => {
-    srv = await startKmipd();
-    rp = new Replayer(srv);
+    ({ srv, rp } = await startReplay());
   });
   after(async () => {
-    await rp?.closeAll();
-    await srv?.stop();
+    await stopReplay(rp, srv);
   });
 
   it("four ordered Locates by exact Name under an Authentication header find the right key or none", async () => {

@@ -10,10 +10,8 @@ import { expect } from "chai";
 import { createDecipheriv } from "node:crypto";
 import { Enums, Tag } from "../../src/kmip/index.js";
 import { ItemType, bytes, integer, parseHex, struct, type StructureNode } from "../../src/ttlv/index.js";
-import { startKmipd, type RunningKmipd } from "../integration/harness.js";
-import {
-  Replayer, child, decodeHex, expectAnswered, keyOf, loadTranscript, mapTree, numOf, payloadOf, requestItems, rewriteUids, rewriteValue, struct_, textOf,
-} from "./replay.js";
+import type { RunningKmipd } from "../integration/harness.js";
+import { Replayer, child, decodeHex, expectAnswered, keyOf, loadTranscript, mapTree, numOf, payloadOf, requestItems, rewriteUids, rewriteValue, struct_, textOf, startReplay, stopReplay } from "./replay.js";
 
 const csfle = loadTranscript("mongodb-csfle.json");
 const lmc = loadTranscript("mongodb-libmongocrypt.json");
@@ -37,12 +35,10 @@ describe("transcripts: MongoDB CSFLE and libmongocrypt (KMIP 1.0 / 1.2)", functi
     return res;
   };
   before(async () => {
-    srv = await startKmipd();
-    rp = new Replayer(srv);
+    ({ srv, rp } = await startReplay());
   });
   after(async () => {
-    await rp?.closeAll();
-    await srv?.stop();
+    await stopReplay(rp, srv);
   });
 
   it("the golden requests are Register, Activate, Get, Create, Encrypt, Decrypt", () => {

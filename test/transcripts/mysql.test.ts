@@ -7,8 +7,8 @@
 import { expect } from "chai";
 import { Enums, Tag } from "../../src/kmip/index.js";
 import { enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
-import { startKmipd, type RunningKmipd } from "../integration/harness.js";
-import { Replayer, buildRequest, expectAnswered, keyOf, numOf, payloadOf, struct_, textOf } from "./replay.js";
+import type { RunningKmipd } from "../integration/harness.js";
+import { Replayer, buildRequest, expectAnswered, keyOf, numOf, payloadOf, struct_, textOf, startReplay, stopReplay } from "./replay.js";
 
 const Op = Enums.Operation;
 const header = [integer(Tag.MaximumResponseSize, 280000)];
@@ -23,12 +23,10 @@ describe("transcripts: MySQL keyring (KMIP 1.1, rebuilt from JSON-TTLV)", functi
   let srv: RunningKmipd;
   let rp: Replayer;
   before(async () => {
-    srv = await startKmipd();
-    rp = new Replayer(srv);
+    ({ srv, rp } = await startReplay());
   });
   after(async () => {
-    await rp?.closeAll();
-    await srv?.stop();
+    await stopReplay(rp, srv);
   });
 
   const getKey = async (uid: string) => {

@@ -6,10 +6,8 @@
 import { expect } from "chai";
 import { Enums, Tag } from "../../src/kmip/index.js";
 import { encodeTtlv, integer, parseHex } from "../../src/ttlv/index.js";
-import { startKmipd, type RunningKmipd } from "../integration/harness.js";
-import {
-  Replayer, children, decodeHex, expectAnswered, keyOf, loadTranscript, numOf, payloadOf, requestItems, rewriteUids, rewriteValue, struct_, textOf, versionOf,
-} from "./replay.js";
+import type { RunningKmipd } from "../integration/harness.js";
+import { Replayer, children, decodeHex, expectAnswered, keyOf, loadTranscript, numOf, payloadOf, requestItems, rewriteUids, rewriteValue, struct_, textOf, versionOf, startReplay, stopReplay } from "./replay.js";
 
 const t = loadTranscript("percona-pg_tde.json");
 const [register, locate, get] = t.exchanges;
@@ -20,12 +18,10 @@ describe("transcripts: Percona pg_tde (KMIP 1.4 / 1.0)", function () {
   let rp: Replayer;
   let uid: string;
   before(async () => {
-    srv = await startKmipd();
-    rp = new Replayer(srv);
+    ({ srv, rp } = await startReplay());
   });
   after(async () => {
-    await rp?.closeAll();
-    await srv?.stop();
+    await stopReplay(rp, srv);
   });
 
   it("the capture is Register, Locate, Get with the quirks this test relies on", () => {

@@ -12,7 +12,7 @@ import { nodeToText } from "../../src/encodings/index.js";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import { ItemType, boolean, bytes, decodeTtlv, encodeTtlv, enumeration, integer, parseHex, struct, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
 import { SHARED_DIR } from "../helpers/shared.js";
-import type { RunningKmipd } from "../integration/harness.js";
+import { startKmipd, type RunningKmipd } from "../integration/harness.js";
 
 export const TRANSCRIPTS_DIR = process.env.KMIPD_TRANSCRIPTS ?? resolve(SHARED_DIR, "client-transcripts");
 
@@ -199,4 +199,16 @@ export function buildRequest(version: KmipVersion, items: readonly BuiltItem[], 
       ]),
     ),
   ]);
+}
+
+/** A real kmipd and a Replayer on it, for a describe's before() hook. */
+export async function startReplay(o?: Parameters<typeof startKmipd>[0]): Promise<{ srv: RunningKmipd; rp: Replayer }> {
+  const srv = await startKmipd(o);
+  return { srv, rp: new Replayer(srv) };
+}
+
+/** Closes the Replayer's connections, then stops the server (after() hook; either may be unset). */
+export async function stopReplay(rp: Replayer | undefined, srv: RunningKmipd | undefined): Promise<void> {
+  await rp?.closeAll();
+  await srv?.stop();
 }

@@ -9,10 +9,8 @@ import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { Enums, Masks, Tag, attributeByName } from "../../src/kmip/index.js";
 import { bytes, enumeration, integer, parseHex, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
-import { startKmipd, type RunningKmipd } from "../integration/harness.js";
-import {
-  Replayer, buildRequest, children, decodeHex, expectAnswered, keyOf, loadTranscript, numOf, payloadOf, requestItems, rewriteUids, struct_, textOf, type BuiltItem,
-} from "./replay.js";
+import type { RunningKmipd } from "../integration/harness.js";
+import { Replayer, buildRequest, children, decodeHex, expectAnswered, keyOf, loadTranscript, numOf, payloadOf, requestItems, rewriteUids, struct_, textOf, type BuiltItem, startReplay, stopReplay } from "./replay.js";
 
 const t = loadTranscript("synology-dsm.json");
 const [QUERY, MODIFY] = t.exchanges.map((x) => x.request_hex);
@@ -43,12 +41,10 @@ describe("transcripts: Synology DSM (KMIP 1.2)", function () {
     return payloadOf(expectAnswered(req, await once(req))[0]!);
   };
   before(async () => {
-    srv = await startKmipd();
-    rp = new Replayer(srv);
+    ({ srv, rp } = await startReplay());
   });
   after(async () => {
-    await rp?.closeAll();
-    await srv?.stop();
+    await stopReplay(rp, srv);
   });
 
   it("the captured Query (functions 1–6, Extension List and Map included) succeeds, burst of five on five connections", async () => {

@@ -6,11 +6,8 @@
 import { expect } from "chai";
 import { Enums, KMIP_VERSIONS, Tag } from "../../src/kmip/index.js";
 import { parseHex, type StructureNode } from "../../src/ttlv/index.js";
-import { startKmipd, type RunningKmipd } from "../integration/harness.js";
-import {
-  Replayer, decodeHex, expectAnswered, keyOf, listedVersions, loadTranscript, numOf, payloadOf, requestItems,
-  rewriteUids, struct_, textOf, type Exchange,
-} from "./replay.js";
+import type { RunningKmipd } from "../integration/harness.js";
+import { Replayer, decodeHex, expectAnswered, keyOf, listedVersions, loadTranscript, numOf, payloadOf, requestItems, rewriteUids, struct_, textOf, type Exchange, startReplay, stopReplay } from "./replay.js";
 
 const t = loadTranscript("vmware-vsphere.json");
 const sessionOf = (x: Exchange): string => /^\[conn (\d+),/.exec(x.description)![1]!;
@@ -44,12 +41,10 @@ describe("transcripts: VMware vSphere 7.0.3 (KMIP 1.1)", function () {
   /** PyKMIP uid → kmipd uid, filled as the captured Creates are replayed. */
   const uids = new Map<string, string>();
   before(async () => {
-    srv = await startKmipd();
-    rp = new Replayer(srv);
+    ({ srv, rp } = await startReplay());
   });
   after(async () => {
-    await rp?.closeAll();
-    await srv?.stop();
+    await stopReplay(rp, srv);
   });
 
   it("the capture holds the sequence this test expects (58 requests, 21 connections, 2 Creates)", () => {
