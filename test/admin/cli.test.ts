@@ -5,9 +5,11 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "../../src/cli/main.js";
+import { recordOutput, recordPin } from "../support/secrets.js";
 import { startAdminFixture, type AdminFixture } from "./support.js";
 
 const PIN = "cli-pin-3f9a0b77";
+recordPin(PIN);
 
 function capture() {
   const out: string[] = [];
@@ -19,6 +21,7 @@ describe("admin CLI (in-process, against the admin API)", function () {
   this.timeout(20000);
   let f: AdminFixture;
   const all: string[] = [];
+  recordOutput(all); // and the suite-wide scan (test/secrets-scan.test.ts)
   beforeEach(async () => (f = await startAdminFixture()));
   afterEach(() => f.stop());
 

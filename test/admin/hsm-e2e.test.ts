@@ -18,6 +18,7 @@ import { KmipClient } from "../../src/client/index.js";
 import { text } from "../../src/ttlv/index.js";
 import type { AdminServer } from "../../src/server/admin/server.js";
 import type { KmipListener } from "../../src/server/listener.js";
+import { recordKey, recordOutput } from "../support/secrets.js";
 import { createSoftHsmToken, type SoftHsmToken } from "../support/softhsm.js";
 import { waitUntil } from "../server/helpers.js";
 
@@ -69,6 +70,8 @@ describe("issue 6 end to end: SoftHSM profile, KMS key, object show, restart, no
   it("walks the whole path", async () => {
     const logs: string[] = [];
     const cli: string[] = [];
+    recordOutput(logs);
+    recordOutput(cli);
     const certs = join(dir, "certs");
     const kmipd = async (args: string[], url: string) => {
       const out: string[] = [];
@@ -101,6 +104,7 @@ describe("issue 6 end to end: SoftHSM profile, KMS key, object show, restart, no
       uid = await c.create({ attributes: [{ name: "x-kms-key", value: text(0, "payroll") }] });
       await c.activate(uid);
       keyBytes = (await c.get(uid)).keyBytes!;
+      recordKey(keyBytes);
       expect(keyBytes).to.have.length(32);
       await c.close();
 

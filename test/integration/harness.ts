@@ -12,6 +12,7 @@ import { createEngine, type Engine } from "../../src/server/engine.js";
 import { listenerOptionsFromConfig, startListener, type KmipListener } from "../../src/server/listener.js";
 import { createLogger } from "../../src/server/log.js";
 import { createDevPki, type DevPkiPaths } from "../../src/server/pki.js";
+import { recordOutput, watchClient } from "../support/secrets.js";
 
 export interface RunningKmipd {
   readonly port: number;
@@ -29,9 +30,10 @@ export async function startKmipd(o: { dataDir?: string; certsDir?: string; overr
   const certsDir = o.certsDir ?? (await mkdtemp(join(tmpdir(), "kmipd-certs-")));
   const certs = await createDevPki(certsDir, { force: true }).catch(async () => (await import("../../src/server/pki.js")).devPkiPaths(certsDir));
   const config = configFrom(undefined, {
-    overrides: { "server.host": "127.0.0.1", "server.port": 0, "server.data_dir": dataDir, "server.certs_dir": certsDir, "logging.level": "info", ...o.overrides },
+    overrides: { "server.host": "127.0.0.1", "server.port": 0, "server.data_dir": dataDir, "server.certs_dir": certsDir, "logging.level": "debug", ...o.overrides },
   });
   const logLines: string[] = [];
+  recordOutput(logLines); // scanned for secrets at the end of the suite (test/secrets-scan.test.ts)
   const log = createLogger(config.logging, { write: (s: string) => logLines.push(s) });
   const engine: Engine = await createEngine(config, log, {});
   let listener: KmipListener;
@@ -49,7 +51,7 @@ export async function startKmipd(o: { dataDir?: string; certsDir?: string; overr
     config,
     logLines,
     async client(version: KmipVersion = "1.4") {
-      const c = await KmipClient.connect({
+      const c = watchClient(await KmipClient.connect({
         host: "127.0.0.1",
         port: listener.address.port,
         servername: "localhost",
@@ -57,7 +59,7 @@ export async function startKmipd(o: { dataDir?: string; certsDir?: string; overr
         key: await readFile(certs.clientKey),
         ca: await readFile(certs.ca),
         version,
-      });
+      }));
       clients.push(c);
       return c;
     },

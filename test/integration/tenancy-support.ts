@@ -14,6 +14,7 @@ import { createEngine, type Engine } from "../../src/server/engine.js";
 import { listenerOptionsFromConfig, startListener, type KmipListener } from "../../src/server/listener.js";
 import { createLogger } from "../../src/server/log.js";
 import { createDevPki, issueCertificate, loadDevCa, type DevPkiPaths } from "../../src/server/pki.js";
+import { recordOutput, watchClient } from "../support/secrets.js";
 
 export interface TenancyKmipd {
   readonly port: number;
@@ -39,6 +40,7 @@ export async function startTenancyKmipd(
     overrides: { "server.host": "127.0.0.1", "server.port": 0, "server.data_dir": dataDir, "server.certs_dir": certsDir, "logging.level": "debug", ...o.overrides },
   });
   const logLines: string[] = [];
+  recordOutput(logLines); // scanned for secrets at the end of the suite (test/secrets-scan.test.ts)
   const log = createLogger(config.logging, { write: (s: string) => logLines.push(s) });
   const engine = await createEngine(config, log, {}, o.pkcs11Overrides ? { pkcs11Overrides: o.pkcs11Overrides } : {});
   let listener: KmipListener;
@@ -69,7 +71,7 @@ export async function startTenancyKmipd(
         cert = pair.certPem;
         key = pair.keyPem;
       }
-      const c = await KmipClient.connect({ host: "127.0.0.1", port: listener.address.port, servername: "localhost", cert, key, ca: await readFile(certs.ca), version });
+      const c = watchClient(await KmipClient.connect({ host: "127.0.0.1", port: listener.address.port, servername: "localhost", cert, key, ca: await readFile(certs.ca), version }));
       clients.push(c);
       return c;
     },

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { recordPin } from "./secrets.js";
 
 export const SOFTHSM_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so";
 
@@ -28,7 +29,9 @@ export interface SoftHsmToken {
 }
 
 /** Like the rest of the suite, a missing system package fails the test with a clear message. */
-export function createSoftHsmToken(label = "kmipd-test", pin = "87654321", soPin = "12345678"): SoftHsmToken {
+export function createSoftHsmToken(label = "kmipd-test", pin = "user-pin-87654321", soPin = "so-pin-12345678"): SoftHsmToken {
+  recordPin(pin); // test/secrets-scan.test.ts looks for it in every log and CLI output
+  recordPin(soPin);
   if (!existsSync(SOFTHSM_LIBRARY)) throw new Error(`SoftHSM2 is not installed (${SOFTHSM_LIBRARY} missing): apt-get install softhsm2`);
   const dir = mkdtempSync(join(tmpdir(), "kmipd-softhsm-"));
   const tokenDir = join(dir, "tokens");
