@@ -24,6 +24,8 @@ const CONTENT_TAG: ReadonlyMap<number, number> = new Map([
   [O.PrivateKey, Tag.PrivateKey],
   [O.SplitKey, Tag.SplitKey],
   [O.Template, Tag.Template],
+  // 1.2+: a PGP key is stored as registered (its Key Block is opaque to kmipd) and returned as is
+  [O.PGPKey, Tag.PGPKey],
 ]);
 /** The object types Register accepts (Query Objects lists these). */
 export const REGISTRABLE_TYPES: readonly number[] = [...CONTENT_TAG.keys()];
