@@ -50,7 +50,8 @@ describe("admin CLI (in-process, against the admin API)", function () {
     expect(list.out).to.include("p1\tpkcs11\tsofthsm\tzone:z1").and.include("account:acme").and.include("system");
     const json = JSON.parse((await kmipd(["hsm-profile", "list", "--json"])).out) as { name: string; details: { pin: string } }[];
     expect(json.map((p) => p.details.pin)).to.deep.equal(["****", "****", "****"]);
-    expect((await kmipd(["hsm-profile", "show", "p1"])).out).to.include("name: p1");
+    expect((await kmipd(["hsm-profile", "show", "p1"])).out).to.include("name: p1").and.include("scope: zone:z1");
+    expect(JSON.parse((await kmipd(["hsm-profile", "show", "p1", "--json"])).out).scope).to.deep.equal({ kind: "zone", zone: "z1" });
     expect((await kmipd(["hsm-profile", "add", "db", "--provider", "database", "--system"])).status).to.equal(0);
     expect((await kmipd(["hsm-profile", "delete", "db"])).status).to.equal(0);
     const dup = await kmipd([...base.slice(0, 2), "p1", ...base.slice(2), "--pin", PIN]);

@@ -46,14 +46,14 @@ export function hsmProfileCommand(io: CliIo, setStatus: (code: number) => void, 
         if (a.mechanism !== undefined) details["mechanism"] = String(a.mechanism);
         const scope: ProfileScope = a.zone ? { kind: "zone", zone: a.zone as string } : a.account ? { kind: "account", account: a.account as string } : { kind: "system" };
         const view = await c.ok("POST", "/v1/hsm-profiles", { name: a.name, provider: a.provider, scope, details, ...(a.vendor ? { vendor: a.vendor } : {}) });
-        printObject(io, a, view);
+        printObject(io, a, readable(a, view));
       },
     ),
     act("list", "list HSM profiles (secrets shown as ****)", (y) => y, async (c, a) =>
       printTable(io, a, await c.ok("GET", "/v1/hsm-profiles"), [
         ["NAME", (r) => r.name], ["PROVIDER", (r) => r.provider], ["VENDOR", (r) => r.vendor], ["SCOPE", (r) => scopeText(r.scope)], ["DETAILS", (r) => r.details],
       ])),
-    act("show <name>", "show one HSM profile", (y) => y.positional("name", { type: "string" }), async (c, a) => printObject(io, a, await c.ok("GET", `/v1/hsm-profiles/${enc(String(a.name))}`))),
+    act("show <name>", "show one HSM profile", (y) => y.positional("name", { type: "string" }), async (c, a) => printObject(io, a, readable(a, await c.ok("GET", `/v1/hsm-profiles/${enc(String(a.name))}`)))),
     act("delete <name>", "delete an HSM profile no KMS key uses (root admins)", (y) => y.positional("name", { type: "string" }), async (c, a) => {
       printObject(io, a, await c.ok("DELETE", `/v1/hsm-profiles/${enc(String(a.name))}`));
     }),
@@ -69,6 +69,12 @@ async function pinOf(a: AdminArgs, env: Readonly<Record<string, string | undefin
   }
   if (typeof a.pin === "string") return a.pin;
   return env[HSM_PIN_ENV];
+}
+
+/** The text view shows the scope as `system`, `zone:Z` or `account:A`; --json keeps the structure. */
+function readable(a: AdminArgs, view: unknown): unknown {
+  const v = view as Record<string, unknown>;
+  return a.json || typeof v !== "object" || v === null || !("scope" in v) ? view : { ...v, scope: scopeText(v["scope"]) };
 }
 
 function scopeText(s: unknown): string {
