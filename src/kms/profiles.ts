@@ -7,6 +7,7 @@
 import type { KeyObject } from "node:crypto";
 import { TokenConnection } from "../keys/pkcs11/connection.js";
 import { createPkcs11KeyProvider, type Pkcs11ProviderOptions } from "../keys/pkcs11/index.js";
+import { observedProvider, type ProviderCallObserver } from "./observed.js";
 import { KeyProviderError, type KeyProvider } from "../keys/types.js";
 import type { CatalogStorage } from "../store/types.js";
 import { CatalogConflictError } from "../store/types.js";
@@ -41,6 +42,8 @@ export interface HsmProfileServiceOptions {
   readonly database: KeyProvider;
   readonly pkcs11: Pkcs11Settings;
   readonly now?: () => number;
+  /** Told of every call into an HSM profile's provider (metrics). */
+  readonly onProviderCall?: ProviderCallObserver;
 }
 
 const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v), "utf8");
@@ -129,7 +132,8 @@ export class HsmProfileService implements HsmProfiles {
     if (have) return have;
     const r = this.record(name);
     if (!r) throw new KmsError("not-found", `no HSM profile ${name}`);
-    const p = r.provider === "database" ? this.opts.database : createPkcs11KeyProvider(this.pkcs11Options(r.name, this.clearDetails(r)));
+    let p = r.provider === "database" ? this.opts.database : createPkcs11KeyProvider(this.pkcs11Options(r.name, this.clearDetails(r)));
+    if (p !== this.opts.database && this.opts.onProviderCall) p = observedProvider(p, r.name, this.opts.onProviderCall);
     this.providers.set(name, p);
     return p;
   }

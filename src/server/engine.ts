@@ -22,7 +22,7 @@ import { createExecutor } from "./executor.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
 import type { AdminServices, HealthProbe } from "./admin/types.js";
-import type { OperationObserver } from "./metrics.js";
+import type { HsmCallObserver, OperationObserver } from "./metrics.js";
 import { createObjectInspector } from "./object-inspector.js";
 import { DEV_ADMIN_NAME, DEV_CLIENT_NAME, devPkiPaths } from "./pki.js";
 
@@ -47,6 +47,8 @@ export interface Engine {
 export interface EngineOptions {
   /** Observer of every answered batch item (metrics.ts). */
   readonly observe?: OperationObserver;
+  /** Observer of every call into an HSM profile's key provider (metrics.ts). */
+  readonly hsmCall?: HsmCallObserver;
   /** Tests: PKCS#11 provider options applied to every profile (e.g. wrapModule to break the HSM). */
   readonly pkcs11Overrides?: Partial<Pkcs11ProviderOptions>;
 }
@@ -84,6 +86,7 @@ export async function createEngine(
         operationTimeoutMs: config.kms.operation.timeout.sec * 1000,
         ...(opts.pkcs11Overrides ? { overrides: opts.pkcs11Overrides } : {}),
       },
+      ...(opts.hsmCall ? { onProviderCall: opts.hsmCall } : {}),
     });
     const kmsKeys = new KmsKeyService({ catalog: store.catalog, profiles, objects: store, cache });
     const directory = new CatalogDirectory({ catalog: store.catalog, objects: store, autoRegister: config.tenancy.autoRegister });

@@ -12,6 +12,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { AdminClient } from "../../src/cli/admin-client.js";
 import { main } from "../../src/cli/main.js";
 import { runServe } from "../../src/cli/commands/serve.js";
 import { KmipClient } from "../../src/client/index.js";
@@ -114,6 +115,14 @@ describe("issue 6 end to end: SoftHSM profile, KMS key, object show, restart, no
       expect(view.kek).to.deep.equal({ id: kek.id, name: "payroll", version: kek.currentVersion });
       expect([view.state, view.ownerAccount]).to.deep.equal(["Active", "default"]);
       expect(obj.out).to.not.include(Buffer.from(keyBytes).toString("hex"));
+
+      // /metrics counts the calls into the HSM profile's provider (generate, wrap, unwrap)
+      const read = (f: string) => readFile(join(certs, f));
+      const api = new AdminClient({ url: srv.adminUrl, cert: await read("admin.pem"), key: await read("admin-key.pem"), ca: await read("ca.pem") });
+      const metrics = String((await api.call("GET", "/metrics")).body);
+      const calls = Number(/^kmipd_hsm_calls_total\{profile="hsm1",result="ok"\} (\d+)$/m.exec(metrics)?.[1]);
+      expect(calls, metrics).to.be.greaterThanOrEqual(2);
+      expect(metrics).to.match(/^kmipd_objects\{kek="payroll",version="1"\} 1$/m);
     } finally {
       await srv.stop();
     }

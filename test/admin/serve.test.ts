@@ -54,6 +54,8 @@ describe("admin API inside kmipd serve (real engine)", function () {
       expect(value('kmipd_operation_duration_seconds_count{operation="Create"}')).to.equal(N);
       expect(value('kmipd_operation_duration_seconds_bucket{operation="Create",le="+Inf"}')).to.equal(N);
       expect(value("kmipd_connections_open")).to.equal(1);
+      // the N keys are wrapped under version 1 of the account's default key (database provider)
+      expect(value('kmipd_objects{kek="kmip/default",version="1"}')).to.equal(N);
       expect(value('kmipd_connections_rejected_total{reason="unauthenticated"}')).to.equal(0);
       await client.close();
 

@@ -85,7 +85,7 @@ export async function runServe(args: ServeArgs, io: CliIo, deps: ServeDeps = {})
 
   let runtime: ServerRuntime;
   try {
-    runtime = await (deps.createRuntime ?? createServerRuntime)(config, log, { observe: metrics.observeOperation });
+    runtime = await (deps.createRuntime ?? createServerRuntime)(config, log, { observe: metrics.observeOperation, hsmCall: metrics.hsmCall });
   } catch (e) {
     log.error({ error: e instanceof Error ? e.message : String(e) }, "cannot start the engine");
     io.stderr(`kmipd: cannot start the engine: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -106,6 +106,9 @@ export async function runServe(args: ServeArgs, io: CliIo, deps: ServeDeps = {})
   io.stderr(`kmipd: listening on ${host}:${port} (KMIP over mutual TLS)\n`);
   deps.onListening?.(listener);
   metrics.setListener(() => listener.stats());
+  // objects per KEK version, from the KMS keys' exact (index) counts
+  const keys = runtime.admin?.keys;
+  if (keys) metrics.setObjectCounts(async () => (await keys.list()).flatMap((k) => k.versions.map((v) => ({ kek: k.name, version: v.version, objects: v.objects }))));
 
   let admin: AdminServer | undefined;
   if (config.admin.enabled) {
