@@ -8,7 +8,6 @@
 import type { Tenant } from "../auth/types.js";
 import type { KeyProvider } from "../keys/types.js";
 import type { UnwrappedCache } from "../kms/cache.js";
-import { kekTerm } from "../kms/keys.js";
 import { KmsError, type KekChoice, type KekRouter } from "../kms/types.js";
 import { itemNotFound, KmipError } from "../messages/index.js";
 import { decodeAttrs, encodeAttrs, firstAttr, indexTerms, type ManagedObject } from "../model/index.js";
@@ -136,9 +135,8 @@ export class ObjectRepository {
   protected async toRecord(obj: ManagedObject, keep: WrappedMaterial | undefined, revision: number, tenant?: Tenant): Promise<ObjectRecord> {
     let material = keep;
     if (!material && obj.content) material = await this.wrapContent(obj, tenant ?? ownerTenant(obj.owner));
+    // Objects per KEK version are counted by the store's (KEK, version) index, from `material`.
     const terms = indexTerms(obj);
-    // Counts objects per KEK version (kmipd key show) from the store's own term index.
-    if (material) terms.push(kekTerm(material.kekId, material.kekVersion));
     return { uid: obj.uid, owner: obj.owner, body: encodeAttrs(obj.attrs), material, terms, revision };
   }
 

@@ -85,6 +85,44 @@ export type StoreWrite =
   | { readonly kind: "update"; readonly rec: ObjectRecord }
   | { readonly kind: "remove"; readonly uid: string; readonly owner: string };
 
+/**
+ * The (KEK id, version) index (issue 7): every object with wrapped material is indexed by the KEK
+ * version that wrapped it, in the same transaction as the object write, with an exact count per
+ * version. The rewrap daemon walks it; `kmipd key show` counts with it.
+ */
+export interface KekIndex {
+  /** Objects wrapped under (kekId, version), across owners: one read. */
+  countUnderKek(kekId: string, version: number): number;
+  /** Up to `limit` records wrapped under (kekId, version), in uid order, after `afterUid`. */
+  objectsUnder(kekId: string, version: number, afterUid?: string, limit?: number): ObjectRecord[];
+}
+
+/** A time-limited lock record: only its owner may run what it guards, until it expires. */
+export interface Lease {
+  readonly name: string;
+  readonly owner: string;
+}
+
+export class LeaseLostError extends Error {
+  override readonly name = "LeaseLostError";
+}
+
+/**
+ * What the rewrap daemon needs beyond the index: a lease, and a commit that writes object updates
+ * and a catalog record (the job with its cursor and counters) in one transaction — and only while
+ * the caller still holds the lease — so a crash leaves every object wholly old or wholly new and
+ * the job's counters matching the objects.
+ */
+export interface RewrapStorage extends KekIndex {
+  /** Takes or renews the lease when it is free, expired or already ours; false otherwise. */
+  acquireLease(lease: Lease, ttlMs: number, now: number): Promise<boolean>;
+  releaseLease(lease: Lease): Promise<void>;
+  /** The lease's current holder, if unexpired at `now`. */
+  leaseHolder(name: string, now: number): { owner: string; expiresAt: number } | undefined;
+  /** Updates + catalog writes atomically and durably; LeaseLostError (nothing written) if `lease` is not held. */
+  commitWithLease(ops: readonly StoreWrite[], catalog: readonly CatalogWrite[], lease: Lease): Promise<void>;
+}
+
 /** One entry of the audit sub-database: the store keeps bytes in seq order, the audit layer gives them meaning. */
 export interface AuditEntry {
   readonly seq: number;
@@ -118,10 +156,10 @@ export interface AuditStorage {
 
 /**
  * Tables of the catalog (issue 6): the directory (accounts, principal mappings) and the KMS side
- * (HSM profiles, KMS keys). Small records, encoded by their owners (src/auth, src/kms); the store
+ * (HSM profiles, KMS keys); issue 7 adds rewrap jobs and leases. Small records, encoded by their owners (src/auth, src/kms); the store
  * keeps bytes by table and key.
  */
-export type CatalogTable = "accounts" | "principals" | "profiles" | "kmskeys" | "catalogmeta";
+export type CatalogTable = "accounts" | "principals" | "profiles" | "kmskeys" | "catalogmeta" | "rewrapjobs" | "leases";
 
 export interface CatalogWrite {
   readonly table: CatalogTable;
