@@ -138,6 +138,21 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     return this.guard(profile, () => provider.unwrap({ id: kek.keyId, version: kek.version }, blob));
   }
 
+  /**
+   * Re-wraps one blob from a version of a KMS key to another version of the same key, by the key's
+   * provider (inside the HSM for PKCS#11): the plaintext never reaches this layer.
+   */
+  async rewrapBlob(keyId: string, from: number, to: number, blob: Uint8Array): Promise<Uint8Array> {
+    const { provider, profile } = this.usable({ keyId, version: to });
+    return this.guard(profile, () => provider.rewrap({ id: keyId, version: from }, { id: keyId, version: to }, blob));
+  }
+
+  /** A key's id, name, account and versions, by id (the rewrap daemon's view); undefined once deleted. */
+  keyById(keyId: string): { id: string; name: string; account: string; currentVersion: number; versions: number[] } | undefined {
+    const k = this.byId(keyId);
+    return k && { id: k.id, name: k.name, account: k.account, currentVersion: k.currentVersion, versions: k.versions.map((v) => v.version) };
+  }
+
   /** The profile name a KEK reference lives under (for messages and the admin plane). */
   profileOf(keyId: string): string | undefined {
     return keyId === LEGACY_KEK_ID ? DATABASE_PROFILE : this.byId(keyId)?.hsmProfile;
