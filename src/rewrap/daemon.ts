@@ -44,6 +44,8 @@ export class RewrapDaemon {
   private running: Promise<unknown> = Promise.resolve();
   private pausedUntil = 0;
   private stopped = true;
+  private draining: Promise<unknown> | undefined;
+  private lastDrain: boolean | undefined;
 
   constructor(
     private readonly store: RewrapStorage & { readonly catalog: CatalogStorage },
@@ -95,6 +97,7 @@ export class RewrapDaemon {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.draining;
     await this.running;
     await this.store.releaseLease({ name: LEASE, owner: this.owner }).catch(() => undefined);
   }
@@ -113,6 +116,23 @@ export class RewrapDaemon {
       if (r.locked || r.paused || (r.moved === 0 && r.failed === 0)) break;
     }
     return this.status().every((s) => s.state === "done" || s.state === "superseded");
+  }
+
+  /** Starts drain() in the background unless one is running (the admin API must answer at once). */
+  startDrain(): void {
+    if (this.draining) return;
+    this.draining = this.drain()
+      .then((complete) => (this.lastDrain = complete))
+      .catch((e) => {
+        this.lastDrain = false;
+        this.hooks.log?.("rewrap drain failed", { err: e instanceof Error ? e.message : String(e) });
+      })
+      .finally(() => (this.draining = undefined));
+  }
+
+  /** Whether a background drain runs, and whether the last one ended with every job done. */
+  drainState(): { running: boolean; complete?: boolean } {
+    return { running: this.draining !== undefined, ...(this.lastDrain === undefined ? {} : { complete: this.lastDrain }) };
   }
 
   /** One pass: one batch of the oldest unfinished job. */

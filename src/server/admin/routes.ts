@@ -177,6 +177,36 @@ export const ROUTES: readonly Route[] = [
     }),
   ),
   {
+    method: "POST", pattern: new RegExp(`^/v1/keys/${NAME}/rotate$`), action: "key.rotate", object: byName,
+    async run(c) {
+      requireRole(c.tenant, ADMINS, "rotate keys");
+      const account = c.tenant.role === "root-admin" ? (c.query.get("account") ?? undefined) : await keyAccount(c, "rotate a key");
+      // A new version at once; the job that moves older objects to it runs in the background.
+      const job = await need(c.services.rewrap, "key rotation").rotate(c.params["1"]!, account);
+      return { body: { key: await need(c.services.keys, "KMS keys").show(job.keyId), job } };
+    },
+  },
+  {
+    method: "GET", pattern: /^\/v1\/rewrap$/, action: "rewrap.status",
+    async run(c) {
+      requireRole(c.tenant, ADMINS, "read rewrap jobs");
+      const rw = need(c.services.rewrap, "rewrap jobs");
+      const visible = await visibleAccounts(c.tenant, c.services.directory);
+      const jobs = rw.status();
+      return { body: { drain: rw.drainState(), jobs: visible ? jobs.filter((j) => visible.has(j.account)) : jobs } };
+    },
+  },
+  {
+    method: "POST", pattern: /^\/v1\/rewrap\/run$/, action: "rewrap.run",
+    async run(c) {
+      requireRole(c.tenant, ["root-admin"], "run rewrap jobs");
+      // Answers at once; the CLI polls GET /v1/rewrap for progress and for the drain's end.
+      const rw = need(c.services.rewrap, "rewrap jobs");
+      rw.startDrain();
+      return { status: 202, body: { drain: rw.drainState() } };
+    },
+  },
+  {
     method: "DELETE", pattern: new RegExp(`^/v1/keys/${NAME}$`), action: "key.delete", object: byName,
     async run(c) {
       requireRole(c.tenant, ADMINS, "delete keys");
