@@ -6,6 +6,7 @@
  * before the commit leaves the batch wholly old; after it, wholly new, counters included.
  */
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { KmsError } from "../kms/types.js";
 import { LeaseLostError, StaleRevisionError, type CatalogStorage, type ObjectRecord, type RewrapStorage, type StoreWrite } from "../store/types.js";
 import { encodeJob, jobId, listJobs, remainingOf, statusOf, type FailedDek, type JobRecord, type JobStatus } from "./jobs.js";
@@ -39,7 +40,8 @@ export interface PassResult {
 const LEASE = "rewrap";
 
 export class RewrapDaemon {
-  readonly owner = `rewrap-${randomUUID()}`;
+  /** host:pid:random — so a restarted process on the same host can tell its killed predecessor's lease is dead. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID()}`;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private pausedUntil = 0;
@@ -142,7 +144,10 @@ export class RewrapDaemon {
     if (now < this.pausedUntil) return { ...idle, paused: true };
     const lease = { name: LEASE, owner: this.owner };
     const leaseMs = this.settings.leaseMs ?? Math.max(30_000, 3 * this.settings.intervalMs);
-    if (!(await this.store.acquireLease(lease, leaseMs, now))) return { ...idle, locked: true };
+    if (!(await this.store.acquireLease(lease, leaseMs, now))) {
+      const holder = this.store.leaseHolder(LEASE, now)?.owner;
+      if (!holder || !deadLocal(holder) || !(await this.store.acquireLease(lease, leaseMs, now, holder))) return { ...idle, locked: true };
+    }
     for (const job of listJobs(this.store.catalog)) {
       if (job.state === "done" || job.state === "superseded") continue;
       if (!this.keys.keyById(job.keyId)) continue; // key deleted (forced): nothing can move
@@ -248,6 +253,18 @@ export class RewrapDaemon {
     const p = prev.then(fn, fn);
     this.running = p.catch(() => undefined);
     return p;
+  }
+}
+
+/** Whether a lease owner names a process of this host that no longer runs (a kill -9 leaves its lease behind). */
+function deadLocal(owner: string): boolean {
+  const [host, pid] = owner.split(":");
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
 

@@ -114,8 +114,11 @@ export class LeaseLostError extends Error {
  * the job's counters matching the objects.
  */
 export interface RewrapStorage extends KekIndex {
-  /** Takes or renews the lease when it is free, expired or already ours; false otherwise. */
-  acquireLease(lease: Lease, ttlMs: number, now: number): Promise<boolean>;
+  /**
+   * Takes or renews the lease when it is free, expired or already ours — or held by `replace`
+   * (a holder the caller knows is dead); false otherwise.
+   */
+  acquireLease(lease: Lease, ttlMs: number, now: number, replace?: string): Promise<boolean>;
   releaseLease(lease: Lease): Promise<void>;
   /** The lease's current holder, if unexpired at `now`. */
   leaseHolder(name: string, now: number): { owner: string; expiresAt: number } | undefined;

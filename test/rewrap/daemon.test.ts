@@ -1,5 +1,7 @@
 /** The rewrap daemon's batch logic over a real LMDB store and a fake KMS: batches, idempotency, failures with back-off, pause, lease. */
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { KmsError } from "../../src/kms/types.js";
 import { RewrapDaemon, type RewrapKeys } from "../../src/rewrap/index.js";
 import { openLmdbStore, type LmdbObjectStore } from "../../src/store/lmdb/index.js";
@@ -134,6 +136,16 @@ describe("rewrap daemon: batches, idempotency, failures, pause, lease", function
     expect(await d2.drain()).to.equal(true);
     expect((await d1.pass()).locked).to.equal(true);
     expect(d2.status()[0]).to.include({ state: "done", succeeded: 10 });
+  });
+
+  it("takes over at once a lease left by a killed process of this host", async () => {
+    await seed(5);
+    const d = daemon(5);
+    await d.rotate("key-k");
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid; // exited: its pid names no process now
+    expect(await store.acquireLease({ name: "rewrap", owner: `${hostname()}:${dead}:x` }, 3_600_000, clock)).to.equal(true);
+    expect(await store.acquireLease({ name: "rewrap", owner: `other-host:${dead}:y` }, 3_600_000, clock)).to.equal(false);
+    expect((await d.pass()).moved).to.equal(5);
   });
 
   it("a rotation with nothing under older versions records a finished job; a second rotation supersedes an unfinished one", async () => {

@@ -159,11 +159,11 @@ export class LmdbObjectStore implements ObjectStore, RewrapStorage {
     return out;
   }
 
-  async acquireLease(lease: Lease, ttlMs: number, now: number): Promise<boolean> {
+  async acquireLease(lease: Lease, ttlMs: number, now: number, replace?: string): Promise<boolean> {
     this.assertOpen();
     const got = await this.db.objects.childTransaction(() => {
       const cur = this.leaseHolder(lease.name, now);
-      if (cur && cur.owner !== lease.owner) return false;
+      if (cur && cur.owner !== lease.owner && cur.owner !== replace) return false;
       this.catalog.writeSync([{ table: "leases", key: lease.name, value: Buffer.from(JSON.stringify({ owner: lease.owner, expiresAt: now + ttlMs })) }]);
       return true;
     });
