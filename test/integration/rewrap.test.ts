@@ -4,11 +4,9 @@
  * client keeps getting random keys and comparing bytes; at the end version 1 wraps nothing and is
  * retired, and the job reports exact counts.
  */
-import { randomBytes, randomInt } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { expect } from "chai";
-import { attributesNode } from "../../src/client/index.js";
-import { Enums, Masks, Tag } from "../../src/kmip/index.js";
-import { bytes, enumeration, integer, struct, text } from "../../src/ttlv/index.js";
+import { registerMany } from "./rewrap-support.js";
 import { startTenancyKmipd, type TenancyKmipd } from "./tenancy-support.js";
 
 const N = 10_000;
@@ -28,27 +26,8 @@ describe("rewrap: 10,000 DEKs move to the new version while clients keep reading
     const { kmsKeys, rewrap } = srv.engine;
     const key = await kmsKeys.create({ name: "rk", zone: "default", account: "default", hsmProfile: "database" });
     const c = await srv.client();
-    const originals = new Map<string, Buffer>();
     const t0 = Date.now();
-    for (let done = 0; done < N; done += PER_BATCH) {
-      const keys = Array.from({ length: PER_BATCH }, () => randomBytes(32));
-      const items = keys.map((k) => ({
-        operation: Enums.Operation.Register,
-        payload: [
-          enumeration(Tag.ObjectType, Enums.ObjectType.SymmetricKey),
-          attributesNode([{ name: "Cryptographic Usage Mask", value: integer(0, Masks.CryptographicUsageMask.Encrypt) }, { name: "x-kms-key", value: text(Tag.AttributeValue, "rk") }], "1.4"),
-          struct(Tag.SymmetricKey, [
-            struct(Tag.KeyBlock, [enumeration(Tag.KeyFormatType, Enums.KeyFormatType.Raw), struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, k)]), enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES), integer(Tag.CryptographicLength, 256)]),
-          ]),
-        ],
-      }));
-      const res = await c.batch(items);
-      res.forEach((r, i) => {
-        expect(r.status, r.message).to.equal(Enums.ResultStatus.Success);
-        const uid = r.payload!.children.find((x) => x.tag === Tag.UniqueIdentifier) as { value: string };
-        originals.set(uid.value, keys[i]!);
-      });
-    }
+    const originals = await registerMany(c, N, "rk", PER_BATCH);
     const registerSec = (Date.now() - t0) / 1000;
     expect(srv.engine.kmsKeys.keyById(key.id)).to.not.equal(undefined);
     expect((await kmsKeys.show("rk", "default")).versions[0]!.objects).to.equal(N);
