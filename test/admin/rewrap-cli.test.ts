@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { AdminClient } from "../../src/cli/admin-client.js";
 import { main } from "../../src/cli/main.js";
 import { runServe } from "../../src/cli/commands/serve.js";
 import { KmipClient } from "../../src/client/index.js";
@@ -108,6 +109,13 @@ describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK
       expect(st.out).to.include("pay\tdefault\t1\t2\trunning\t40\t39\t1\t1");
       expect(st.out).to.include(`failed ${bad}`);
       expect(st.out).to.match(/integrity|unwrap|KeyProviderError|Error/i);
+
+      const read = (f: string) => readFile(join(certs, f));
+      const metrics = await new AdminClient({ url: srv.adminUrl, cert: await read("admin.pem"), key: await read("admin-key.pem"), ca: await read("ca.pem") }).call("GET", "/metrics");
+      const body = String(metrics.body);
+      expect(body).to.match(/kmipd_rewrap_succeeded\{[^}]*key="pay"[^}]*\} 39/);
+      expect(body).to.match(/kmipd_rewrap_failed\{[^}]*\} 1/);
+      expect(body).to.match(/kmipd_rewrap_remaining\{[^}]*\} 1/);
 
       const shown = JSON.parse((await kmipd(["key", "show", "pay", "--json"], srv.adminUrl)).out) as { versions: { version: number; state: string; objects: number }[] };
       expect(shown.versions.map((v) => [v.state, v.objects])).to.deep.equal([["previous", 1], ["active", 39]]);

@@ -106,6 +106,8 @@ export async function runServe(args: ServeArgs, io: CliIo, deps: ServeDeps = {})
   io.stderr(`kmipd: listening on ${host}:${port} (KMIP over mutual TLS)\n`);
   deps.onListening?.(listener);
   metrics.setListener(() => listener.stats());
+  const rewrap = runtime.admin?.rewrap;
+  if (rewrap) metrics.setRewrapJobs(() => rewrap.status());
 
   let admin: AdminServer | undefined;
   if (config.admin.enabled) {
