@@ -147,6 +147,20 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     return this.guard(profile, () => provider.rewrap({ id: keyId, version: from }, { id: keyId, version: to }, blob));
   }
 
+  /**
+   * Moves one blob from a KEK of one provider to a KMS key of another (migration of legacy
+   * "db-kek" objects): unwrap by the source provider, wrap by the target's, plaintext zeroed.
+   * The source is the database provider, whose unwrap already runs in this process.
+   */
+  async migrateBlob(fromKekId: string, fromVersion: number, toKeyId: string, toVersion: number, blob: Uint8Array): Promise<Uint8Array> {
+    const plain = await this.unwrap({ keyId: fromKekId, version: fromVersion }, blob);
+    try {
+      return await this.wrap({ keyId: toKeyId, version: toVersion }, plain);
+    } finally {
+      plain.fill(0);
+    }
+  }
+
   /** A key's id, name, account and versions, by id (the rewrap daemon's view); undefined once deleted. */
   keyById(keyId: string): { id: string; name: string; account: string; currentVersion: number; versions: number[] } | undefined {
     const k = this.byId(keyId);

@@ -9,14 +9,19 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { KmsError } from "../kms/types.js";
 import { LeaseLostError, StaleRevisionError, type CatalogStorage, type ObjectRecord, type RewrapStorage, type StoreWrite } from "../store/types.js";
-import { encodeJob, jobId, listJobs, remainingOf, statusOf, type FailedDek, type JobRecord, type JobStatus } from "./jobs.js";
+import { encodeJob, inScope, jobId, listJobs, remainingOf, statusOf, type FailedDek, type JobRecord, type JobStatus } from "./jobs.js";
 
 /** What the daemon needs from the KMS (KmsKeyService implements it). */
 export interface RewrapKeys {
   keyById(keyId: string): { id: string; name: string; account: string; currentVersion: number; versions: number[] } | undefined;
   rewrapBlob(keyId: string, from: number, to: number, blob: Uint8Array): Promise<Uint8Array>;
   rotate(name: string, account?: string): Promise<{ id: string; currentVersion: number }>;
+  show(name: string, account?: string): Promise<{ id: string; currentVersion: number }>;
+  migrateBlob(fromKekId: string, fromVersion: number, toKeyId: string, toVersion: number, blob: Uint8Array): Promise<Uint8Array>;
 }
+
+/** The KEK of objects wrapped before KMS keys existed (kms LEGACY_KEK_ID). */
+const LEGACY = "db-kek";
 
 export interface RewrapSettings {
   readonly batchSize: number;
@@ -74,6 +79,26 @@ export class RewrapDaemon {
       ...older.map((j) => ({ table: "rewrapjobs" as const, key: j.id, value: encodeJob({ ...j, state: "superseded", finishedAt: now }) })),
       { table: "rewrapjobs", key: job.id, value: encodeJob(job) },
     ]);
+    return statusOf(job, this.store, now);
+  }
+
+  /**
+   * Records a job moving legacy ("db-kek") objects of some accounts, or some uids, under KMS key
+   * `toKey` (its current version) — the same daemon, guarantees and progress as a rotation.
+   */
+  async migrate(o: { toKey: string; account?: string; owners?: readonly string[]; ids?: readonly string[] }): Promise<JobStatus> {
+    const k = await this.keys.show(o.toKey, o.account);
+    const info = this.keys.keyById(k.id)!;
+    const now = this.now();
+    const from = this.store.kekVersionsInUse(LEGACY);
+    const base: JobRecord = {
+      id: `migrate:${k.id}@${now}`, keyId: k.id, keyName: info.name, account: info.account, from, to: info.currentVersion, sourceKekId: LEGACY,
+      ...(o.owners ? { owners: [...o.owners] } : {}), ...(o.ids ? { ids: [...o.ids] } : {}),
+      createdAt: now, state: "pending", total: 0, succeeded: 0, failedAttempts: 0, failed: {},
+    };
+    const total = remainingOf(base, this.store);
+    const job: JobRecord = { ...base, total, ...(total === 0 ? { state: "done", finishedAt: now } : {}) };
+    await this.store.catalog.catalogWrite([{ table: "rewrapjobs", key: job.id, value: encodeJob(job) }]);
     return statusOf(job, this.store, now);
   }
 
@@ -172,12 +197,12 @@ export class RewrapDaemon {
       const v = job.from[i]!;
       let after = job.cursor && i === start ? job.cursor.afterUid : undefined;
       for (;;) {
-        const page = this.store.objectsUnder(job.keyId, v, after, n);
+        const page = this.store.objectsUnder(job.sourceKekId ?? job.keyId, v, after, n);
         if (page.length === 0) break;
         for (const rec of page) {
           after = rec.uid;
           const f = job.failed[rec.uid];
-          if (f && f.nextAt > now && !ignoreBackoff) continue;
+          if ((f && f.nextAt > now && !ignoreBackoff) || !inScope(job, rec)) continue;
           picked.push(rec);
           if (picked.length === n) return { picked, cursor: { version: v, afterUid: rec.uid } };
         }
@@ -193,11 +218,12 @@ export class RewrapDaemon {
     let failures = 0;
     for (const rec of picked) {
       const m = rec.material!;
-      // Idempotent: an object already on the target version is left as it is.
-      if (m.kekId !== job.keyId || m.kekVersion === job.to) continue;
+      // Idempotent: an object already on the target version (or no longer under the source) is left as it is.
+      const src = job.sourceKekId ?? job.keyId;
+      if (m.kekId !== src || (m.kekId === job.keyId && m.kekVersion === job.to)) continue;
       try {
-        const blob = await this.keys.rewrapBlob(job.keyId, m.kekVersion, job.to, m.blob);
-        ops.push({ kind: "update", rec: { ...rec, material: { ...m, kekVersion: job.to, blob }, revision: rec.revision + 1 } });
+        const blob = src === job.keyId ? await this.keys.rewrapBlob(job.keyId, m.kekVersion, job.to, m.blob) : await this.keys.migrateBlob(src, m.kekVersion, job.keyId, job.to, m.blob);
+        ops.push({ kind: "update", rec: { ...rec, material: { ...m, kekId: job.keyId, kekVersion: job.to, blob }, revision: rec.revision + 1 } });
         delete failed[rec.uid];
       } catch (e) {
         if (e instanceof KmsError && e.code === "unavailable") {

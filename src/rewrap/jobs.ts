@@ -20,6 +20,11 @@ export interface JobRecord {
   readonly account: string;
   readonly from: readonly number[];
   readonly to: number;
+  /** Migration: the KEK the objects are under now ("db-kek"), when not `keyId` itself. */
+  readonly sourceKekId?: string;
+  /** Migration: only objects of these owners (accounts), or only these uids. */
+  readonly owners?: readonly string[];
+  readonly ids?: readonly string[];
   readonly createdAt: number;
   /** "done": no object left under any `from` version (they are then retired); "superseded": a later rotation's job took over. */
   readonly state: "pending" | "running" | "done" | "superseded";
@@ -43,6 +48,8 @@ export interface JobStatus {
   readonly account: string;
   readonly from: readonly number[];
   readonly to: number;
+  /** Migration: the KEK the objects come from. */
+  readonly source?: string;
   readonly state: JobRecord["state"];
   readonly total: number;
   /** succeeded + DEKs currently failing. */
@@ -70,8 +77,26 @@ export function listJobs(catalog: CatalogStorage): JobRecord[] {
   return [...catalog.catalogList("rewrapjobs")].map(({ value }) => decodeJob(value)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 }
 
+/** Whether an object is the job's to move (a migration may be limited to accounts or uids). */
+export function inScope(j: JobRecord, rec: { uid: string; owner: string }): boolean {
+  return (!j.owners || j.owners.includes(rec.owner)) && (!j.ids || j.ids.includes(rec.uid));
+}
+
+/** Exact: one read per version for a rotation; a scan of the source KEK's objects for a limited migration. */
 export function remainingOf(j: JobRecord, index: KekIndex): number {
-  return j.from.reduce((s, v) => s + index.countUnderKek(j.keyId, v), 0);
+  const src = j.sourceKekId ?? j.keyId;
+  if (!j.owners && !j.ids) return j.from.reduce((s, v) => s + index.countUnderKek(src, v), 0);
+  let n = 0;
+  for (const v of j.from) {
+    let after: string | undefined;
+    for (;;) {
+      const page = index.objectsUnder(src, v, after, 1000);
+      if (page.length === 0) break;
+      for (const r of page) if (inScope(j, r)) n++;
+      after = page[page.length - 1]!.uid;
+    }
+  }
+  return n;
 }
 
 export function statusOf(j: JobRecord, index: KekIndex, now: number): JobStatus {
@@ -86,6 +111,7 @@ export function statusOf(j: JobRecord, index: KekIndex, now: number): JobStatus 
     account: j.account,
     from: j.from,
     to: j.to,
+    ...(j.sourceKekId ? { source: j.sourceKekId } : {}),
     state: j.state,
     total: j.total,
     processed: j.succeeded + failures.length,

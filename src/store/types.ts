@@ -93,6 +93,8 @@ export type StoreWrite =
 export interface KekIndex {
   /** Objects wrapped under (kekId, version), across owners: one read. */
   countUnderKek(kekId: string, version: number): number;
+  /** The versions of `kekId` that wrap at least one object, ascending. */
+  kekVersionsInUse(kekId: string): number[];
   /** Up to `limit` records wrapped under (kekId, version), in uid order, after `afterUid`. */
   objectsUnder(kekId: string, version: number, afterUid?: string, limit?: number): ObjectRecord[];
 }

@@ -120,6 +120,14 @@ describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK
       const shown = JSON.parse((await kmipd(["key", "show", "pay", "--json"], srv.adminUrl)).out) as { versions: { version: number; state: string; objects: number }[] };
       expect(shown.versions.map((v) => [v.state, v.objects])).to.deep.equal([["previous", 1], ["active", 39]]);
 
+      // migrate through the CLI and API: these objects are not legacy ones, so the job has nothing to move.
+      const mig = await kmipd(["migrate", "--to-key", "pay", "--ids", [...keys.keys()].slice(0, 3).join(","), "--json"], srv.adminUrl);
+      expect(mig.status, mig.err).to.equal(0);
+      expect(JSON.parse(mig.out)).to.include({ source: "db-kek", total: 0, state: "done", key: "pay" });
+      const twoScopes = await kmipd(["migrate", "--to-key", "pay", "--account", "default", "--domain", "default"], srv.adminUrl);
+      expect(twoScopes.status).to.equal(2);
+      expect(twoScopes.err).to.include("exactly one of");
+
       const c = await client(srv.kmipPort);
       for (const [uid, k] of keys) if (uid !== bad) expect(Buffer.from((await c.get(uid)).keyBytes!).equals(k)).to.equal(true);
       await c.close();

@@ -28,6 +28,12 @@ class FakeKeys implements RewrapKeys {
     this.current++;
     return { id: "k", currentVersion: this.current };
   }
+  async show() {
+    return { id: "k", currentVersion: this.current };
+  }
+  async migrateBlob(): Promise<Uint8Array> {
+    throw new Error("not used here");
+  }
 }
 
 describe("rewrap daemon: batches, idempotency, failures, pause, lease", function () {

@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from "yargs";
 import type { JobStatus } from "../../rewrap/index.js";
 import type { CliIo } from "../io.js";
-import { group, printJson, printTable, type AdminArgs } from "./admin-common.js";
+import { connectOptions, group, printJson, printObject, printTable, type AdminArgs } from "./admin-common.js";
 import { adminClientFrom } from "../admin-client.js";
 
 interface StatusBody {
@@ -24,6 +24,36 @@ function printStatus(io: CliIo, a: AdminArgs, jobs: readonly JobStatus[]): void 
   printTable(io, a, jobs, COLUMNS);
   if (a.json) return;
   for (const j of jobs) for (const f of j.failures) io.stdout(`failed ${f.id} (key ${j.key}, ${f.attempts} attempt(s), next retry ${new Date(f.nextRetryAt).toISOString()}): ${f.reason}\n`);
+}
+
+/** `kmipd migrate --to-key NAME (--account A | --domain D | --ids ID,…)`: legacy objects under a KMS key, as a background job. */
+export function migrateCommand(io: CliIo, setStatus: (code: number) => void): CommandModule {
+  return {
+    command: "migrate",
+    describe: "move legacy (database-provider, db-kek) objects under a KMS key, in the background (kmipd rewrap status)",
+    builder: (y: Argv) =>
+      connectOptions(y)
+        .option("to-key", { type: "string", demandOption: true, describe: "the KMS key (name or id) to move them under" })
+        .option("key-account", { type: "string", describe: "the account of that key, when its name is ambiguous" })
+        .option("account", { type: "string", describe: "only objects of this account" })
+        .option("domain", { type: "string", describe: "only objects of this domain's accounts" })
+        .option("ids", { type: "string", describe: "only these object ids, comma-separated" })
+        .check((a) => {
+          if ([a.account, a.domain, a.ids].filter((x) => x !== undefined).length !== 1) throw new Error("name exactly one of --account, --domain or --ids");
+          return true;
+        }),
+    handler: async (parsed: unknown) => {
+      const a = parsed as AdminArgs;
+      const c = await adminClientFrom(a);
+      const body = {
+        toKey: a["to-key"], ...(a["key-account"] === undefined ? {} : { keyAccount: a["key-account"] }),
+        ...(a.account === undefined ? {} : { account: a.account }), ...(a.domain === undefined ? {} : { domain: a.domain }),
+        ...(a.ids === undefined ? {} : { ids: String(a.ids).split(",").map((s) => s.trim()).filter(Boolean) }),
+      };
+      printObject(io, a, await c.ok("POST", "/v1/migrate", body));
+      setStatus(0);
+    },
+  };
 }
 
 const pending = (jobs: readonly JobStatus[]) => jobs.filter((j) => j.state === "pending" || j.state === "running");

@@ -35,6 +35,7 @@ export interface Route {
 }
 
 const NAME = "([^/]+)";
+
 const ROLES: readonly Role[] = ["root-admin", "domain-admin", "user"];
 const BITS = [128, 192, 256] as const;
 
@@ -184,6 +185,24 @@ export const ROUTES: readonly Route[] = [
       // A new version at once; the job that moves older objects to it runs in the background.
       const job = await need(c.services.rewrap, "key rotation").rotate(c.params["1"]!, account);
       return { body: { key: await need(c.services.keys, "KMS keys").show(job.keyId), job } };
+    },
+  },
+  {
+    method: "POST", pattern: /^\/v1\/migrate$/, action: "migrate", object: bodyName("toKey"),
+    async run(c) {
+      requireRole(c.tenant, ["root-admin"], "migrate objects");
+      const toKey = str(c.body, "toKey", true);
+      const account = str(c.body, "account");
+      const domain = str(c.body, "domain");
+      const ids = c.body.ids;
+      if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.length > 100_000 || ids.some((x) => typeof x !== "string"))) throw new AdminError(400, "invalid", "ids must be a non-empty list of object ids");
+      if ([account, domain, ids].filter((x) => x !== undefined).length !== 1) throw new AdminError(400, "invalid", "name exactly one of account, domain or ids");
+      const owners = account !== undefined ? [account] : domain !== undefined ? (await need(c.services.directory, "the directory").listAccounts({ domain })).map((a) => a.name) : undefined;
+      const keyAccount = str(c.body, "keyAccount");
+      const job = await need(c.services.rewrap, "migration").migrate({
+        toKey, ...(keyAccount ? { account: keyAccount } : {}), ...(owners ? { owners } : {}), ...(ids ? { ids: ids as string[] } : {}),
+      });
+      return { status: 201, body: job };
     },
   },
   {

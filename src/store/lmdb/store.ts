@@ -147,6 +147,13 @@ export class LmdbObjectStore implements ObjectStore, RewrapStorage {
     return key ? decodeCount(this.db.kekcounts.get(key)) : 0;
   }
 
+  kekVersionsInUse(kekId: string): number[] {
+    this.assertOpen();
+    const prefix = orUndefined(() => kekPrefix(kekId));
+    if (!prefix) return [];
+    return [...this.db.kekcounts.getKeys(prefixRange(prefix))].map((k) => k.readUInt32BE(prefix.length));
+  }
+
   objectsUnder(kekId: string, version: number, afterUid?: string, limit = 1000): ObjectRecord[] {
     this.assertOpen();
     const prefix = orUndefined(() => kekKey(kekId, version));
