@@ -115,10 +115,11 @@ export class RewrapDaemon {
       void this.serialized(() => this.pass())
         .catch((e) => this.hooks.log?.("rewrap pass failed", { err: e instanceof Error ? e.message : String(e) }))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, this.settings.intervalMs);
+          if (!this.stopped) this.timer = setTimeout(loop, this.settings.intervalMs).unref();
         });
     };
-    this.timer = setTimeout(loop, this.settings.intervalMs);
+    // unref: the daemon alone never keeps a process alive (close() stops it anyway).
+    this.timer = setTimeout(loop, this.settings.intervalMs).unref();
   }
 
   async stop(): Promise<void> {
@@ -131,14 +132,13 @@ export class RewrapDaemon {
 
   /**
    * Passes back to back until every job is done, or a pass moves nothing (only DEKs waiting for
-   * their retry time, or the provider down, or the lease elsewhere). Failing DEKs are retried once
-   * each, now, whatever their back-off. True when every job is done.
+   * their retry time, or the provider down, or the lease elsewhere). Each failing DEK is retried
+   * once, now, whatever its back-off. True when every job is done.
    */
   async drain(onProgress?: (s: JobStatus[]) => void): Promise<boolean> {
-    let retryNow = true;
+    const tried = new Set<string>();
     for (;;) {
-      const r = await this.serialized(() => this.pass({ ignoreBackoff: retryNow }));
-      retryNow = false;
+      const r = await this.serialized(() => this.pass({ retryNowExcept: tried }));
       onProgress?.(this.status());
       if (r.locked || r.paused || (r.moved === 0 && r.failed === 0)) break;
     }
@@ -163,7 +163,7 @@ export class RewrapDaemon {
   }
 
   /** One pass: one batch of the oldest unfinished job. */
-  async pass(o: { ignoreBackoff?: boolean } = {}): Promise<PassResult> {
+  async pass(o: { retryNowExcept?: Set<string> } = {}): Promise<PassResult> {
     const now = this.now();
     const idle = { moved: 0, failed: 0, paused: false, locked: false };
     if (now < this.pausedUntil) return { ...idle, paused: true };
@@ -176,20 +176,21 @@ export class RewrapDaemon {
     for (const job of listJobs(this.store.catalog)) {
       if (job.state === "done" || job.state === "superseded") continue;
       if (!this.keys.keyById(job.keyId)) continue; // key deleted (forced): nothing can move
-      let { picked, cursor } = this.pick(job, now, o.ignoreBackoff === true);
+      let { picked, cursor } = this.pick(job, now, o.retryNowExcept);
       // Nothing after the cursor: wrap around to the start (DEKs skipped earlier, or written late under an old version).
-      if (picked.length === 0 && job.cursor) ({ picked, cursor } = this.pick({ ...job, cursor: undefined }, now, o.ignoreBackoff === true));
+      if (picked.length === 0 && job.cursor) ({ picked, cursor } = this.pick({ ...job, cursor: undefined }, now, o.retryNowExcept));
       if (picked.length === 0) {
         if (remainingOf(job, this.store) === 0) await this.finish(job, now, lease);
         continue;
       }
+      for (const r of picked) o.retryNowExcept?.add(r.uid);
       return this.batch(job, picked, cursor, lease);
     }
     return idle;
   }
 
-  /** Up to batchSize objects after the cursor, skipping DEKs whose retry time has not come. */
-  private pick(job: JobRecord, now: number, ignoreBackoff: boolean): { picked: ObjectRecord[]; cursor: JobRecord["cursor"] } {
+  /** Up to batchSize objects after the cursor, skipping DEKs whose retry time has not come (unless `retryNowExcept` is given and lacks them). */
+  private pick(job: JobRecord, now: number, retryNowExcept: Set<string> | undefined): { picked: ObjectRecord[]; cursor: JobRecord["cursor"] } {
     const n = this.settings.batchSize;
     const picked: ObjectRecord[] = [];
     const start = job.cursor ? Math.max(0, job.from.indexOf(job.cursor.version)) : 0;
@@ -202,7 +203,8 @@ export class RewrapDaemon {
         for (const rec of page) {
           after = rec.uid;
           const f = job.failed[rec.uid];
-          if ((f && f.nextAt > now && !ignoreBackoff) || !inScope(job, rec)) continue;
+          const waits = f !== undefined && f.nextAt > now && (!retryNowExcept || retryNowExcept.has(rec.uid));
+          if (waits || !inScope(job, rec)) continue;
           picked.push(rec);
           if (picked.length === n) return { picked, cursor: { version: v, afterUid: rec.uid } };
         }

@@ -117,6 +117,20 @@ describe("rewrap daemon: batches, idempotency, failures, pause, lease", function
     expect(s).to.include({ state: "done", succeeded: 20, failed: 0, remaining: 0 });
   });
 
+  it("each drain (kmipd rewrap run) retries every failing DEK once, whatever its back-off", async () => {
+    const uids = await seed(12);
+    keys.broken.add(uids[2]!).add(uids[10]!);
+    const d = daemon(4);
+    await d.rotate("key-k");
+    expect(await d.drain()).to.equal(false);
+    expect(d.status()[0]!.failures.map((f) => f.attempts)).to.deep.equal([1, 1]);
+    expect(await d.drain()).to.equal(false);
+    expect(d.status()[0]!.failures.map((f) => f.attempts), "retried once each, not more").to.deep.equal([2, 2]);
+    keys.broken.clear();
+    expect(await d.drain()).to.equal(true);
+    expect(d.status()[0]).to.include({ state: "done", succeeded: 12, failed: 0 });
+  });
+
   it("pauses while the provider is unavailable, recording no failure", async () => {
     await seed(10);
     const d = daemon(4);
