@@ -225,7 +225,7 @@ export class RewrapDaemon {
       if (m.kekId !== src || (m.kekId === job.keyId && m.kekVersion === job.to)) continue;
       try {
         const blob = src === job.keyId ? await this.keys.rewrapBlob(job.keyId, m.kekVersion, job.to, m.blob) : await this.keys.migrateBlob(src, m.kekVersion, job.keyId, job.to, m.blob);
-        ops.push({ kind: "update", rec: { ...rec, material: { ...m, kekId: job.keyId, kekVersion: job.to, blob }, revision: rec.revision + 1 } });
+        ops.push({ kind: "rematerial", uid: rec.uid, owner: rec.owner, from: { kekId: m.kekId, kekVersion: m.kekVersion }, material: { ...m, kekId: job.keyId, kekVersion: job.to, blob } });
         delete failed[rec.uid];
       } catch (e) {
         if (e instanceof KmsError && e.code === "unavailable") {
@@ -248,21 +248,24 @@ export class RewrapDaemon {
 
   private async commitBatch(job: JobRecord, ops: StoreWrite[], failed: Record<string, FailedDek>, failures: number, cursor: JobRecord["cursor"], lease: { name: string; owner: string }): Promise<PassResult> {
     const now = this.now();
-    const next: JobRecord = {
-      ...job, state: "running", succeeded: job.succeeded + ops.length, failedAttempts: job.failedAttempts + failures, failed, lastAt: now,
+    // Counted inside the commit from the writes that applied: an object a client re-keyed or
+    // destroyed meanwhile is skipped by the store and not counted.
+    const next = (applied: readonly string[]): JobRecord => ({
+      ...job, state: "running", succeeded: job.succeeded + applied.length, failedAttempts: job.failedAttempts + failures, failed, lastAt: now,
       startedAt: job.startedAt ?? now, ...(cursor ? { cursor } : { cursor: undefined }),
-    };
+    });
+    let applied: string[];
     try {
-      await this.commit(ops, next, lease);
+      applied = await this.store.commitWithLease(ops, (a) => [{ table: "rewrapjobs", key: job.id, value: encodeJob(next(a)) }], lease);
     } catch (e) {
-      // A client changed an object meanwhile: nothing was written; the next pass reads it again.
       if (e instanceof StaleRevisionError) return { moved: 0, failed: 0, paused: false, locked: false };
       if (e instanceof LeaseLostError) return { moved: 0, failed: 0, paused: false, locked: true };
       throw e;
     }
-    this.hooks.onMoved?.(ops.map((o) => (o.kind === "remove" ? o.uid : o.rec.uid)));
-    if (remainingOf(next, this.store) === 0) await this.finish(next, now, lease);
-    return { moved: ops.length, failed: failures, paused: false, locked: false };
+    this.hooks.onMoved?.(applied);
+    const done = next(applied);
+    if (remainingOf(done, this.store) === 0) await this.finish(done, now, lease);
+    return { moved: applied.length, failed: failures, paused: false, locked: false };
   }
 
   /** Done when no object is left under any `from` version: those versions are then retired (their count is 0). */
@@ -272,7 +275,7 @@ export class RewrapDaemon {
   }
 
   private async commit(ops: readonly StoreWrite[], job: JobRecord, lease: { name: string; owner: string }): Promise<void> {
-    await this.store.commitWithLease(ops, [{ table: "rewrapjobs", key: job.id, value: encodeJob(job) }], lease);
+    await this.store.commitWithLease(ops, () => [{ table: "rewrapjobs", key: job.id, value: encodeJob(job) }], lease);
   }
 
   /** drain() and the timer's passes never overlap. */

@@ -82,7 +82,17 @@ export interface ObjectStore {
 
 export type StoreWrite =
   | { readonly kind: "insert"; readonly rec: ObjectRecord }
-  | { readonly kind: "update"; readonly rec: ObjectRecord }
+  /**
+   * `keepStoredMaterial`: the write keeps whatever material is stored when it commits, not the
+   * material in `rec` (an attribute change must not undo a rewrap that happened since the read).
+   */
+  | { readonly kind: "update"; readonly rec: ObjectRecord; readonly keepStoredMaterial?: boolean }
+  /**
+   * The rewrap daemon's write: only the material changes, and only if the object is still under
+   * `from` — else it is skipped, not an error. The revision stays: the content is the same, so a
+   * client's concurrent read-modify-write must not fail because of a rewrap.
+   */
+  | { readonly kind: "rematerial"; readonly uid: string; readonly owner: string; readonly from: { readonly kekId: string; readonly kekVersion: number }; readonly material: WrappedMaterial }
   | { readonly kind: "remove"; readonly uid: string; readonly owner: string };
 
 /**
@@ -124,8 +134,11 @@ export interface RewrapStorage extends KekIndex {
   releaseLease(lease: Lease): Promise<void>;
   /** The lease's current holder, if unexpired at `now`. */
   leaseHolder(name: string, now: number): { owner: string; expiresAt: number } | undefined;
-  /** Updates + catalog writes atomically and durably; LeaseLostError (nothing written) if `lease` is not held. */
-  commitWithLease(ops: readonly StoreWrite[], catalog: readonly CatalogWrite[], lease: Lease): Promise<void>;
+  /**
+   * Updates + catalog writes atomically and durably; LeaseLostError (nothing written) if `lease`
+   * is not held. `catalog` is built inside the transaction from the uids the writes applied to.
+   */
+  commitWithLease(ops: readonly StoreWrite[], catalog: (applied: readonly string[]) => readonly CatalogWrite[], lease: Lease): Promise<string[]>;
 }
 
 /** One entry of the audit sub-database: the store keeps bytes in seq order, the audit layer gives them meaning. */

@@ -59,13 +59,32 @@ describe("LMDB store: (KEK, version) index", function () {
     expect(await store.acquireLease(mine, 10_000, 1000)).to.equal(true);
     expect(await store.acquireLease({ name: "rewrap", owner: "p2" }, 10_000, 2000), "held by p1").to.equal(false);
     let err: unknown;
-    await store.commitWithLease([{ kind: "update", rec: moved(r, 2) }], [], { name: "rewrap", owner: "p2" }).catch((e) => (err = e));
+    await store.commitWithLease([{ kind: "update", rec: moved(r, 2) }], () => [], { name: "rewrap", owner: "p2" }).catch((e) => (err = e));
     expect(err).to.be.instanceOf(LeaseLostError);
     expect(store.countUnderKek("k", 2)).to.equal(0);
-    await store.commitWithLease([{ kind: "update", rec: moved(r, 2) }], [{ table: "rewrapjobs", key: "j", value: Buffer.from("{}") }], mine);
+    const applied = await store.commitWithLease([{ kind: "update", rec: moved(r, 2) }], (a) => [{ table: "rewrapjobs", key: "j", value: Buffer.from(JSON.stringify(a)) }], mine);
+    expect(applied).to.deep.equal([u]);
     expect([store.countUnderKek("k", 1), store.countUnderKek("k", 2)]).to.deep.equal([0, 1]);
-    expect(store.catalog.catalogGet("rewrapjobs", "j")).to.not.equal(undefined);
+    expect(JSON.parse(Buffer.from(store.catalog.catalogGet("rewrapjobs", "j")!).toString())).to.deep.equal([u]);
     expect(await store.acquireLease({ name: "rewrap", owner: "p2" }, 10_000, 20_000), "expired").to.equal(true);
+  });
+
+  it("a rewrap write changes only the material, keeps the revision, and is skipped when the object moved; a keep-material update keeps a rewrap", async () => {
+    const u = store.newUid();
+    await store.insert(record(u, "alice", { material: under("k", 1), terms: ["t"] }));
+    const loaded = store.get(u, "alice")!; // a client's read, before the rewrap
+    const lease = { name: "rewrap", owner: "me" };
+    await store.acquireLease(lease, 10_000, 0);
+    const ops = [{ kind: "rematerial" as const, uid: u, owner: "alice", from: { kekId: "k", kekVersion: 1 }, material: under("k", 2) }];
+    expect(await store.commitWithLease(ops, () => [], lease)).to.deep.equal([u]);
+    expect(store.get(u, "alice")).to.deep.include({ revision: 1 });
+    expect(store.get(u, "alice")!.material!.kekVersion).to.equal(2);
+    expect(await store.commitWithLease(ops, () => [], lease), "already moved: skipped").to.deep.equal([]);
+    // The client's attribute change, made from its earlier read, does not fail and does not undo the rewrap.
+    await store.batch([{ kind: "update", rec: { ...loaded, revision: 2, terms: ["t", "u"] }, keepStoredMaterial: true }]);
+    const now = store.get(u, "alice")!;
+    expect([now.revision, now.material!.kekVersion, now.terms]).to.deep.equal([2, 2, ["t", "u"]]);
+    expect([store.countUnderKek("k", 1), store.countUnderKek("k", 2)]).to.deep.equal([0, 1]);
   });
 
   it("is built once at open for a data dir written without it", async () => {

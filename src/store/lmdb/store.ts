@@ -193,12 +193,13 @@ export class LmdbObjectStore implements ObjectStore, RewrapStorage {
     return l.expiresAt > now ? l : undefined;
   }
 
-  async commitWithLease(ops: readonly StoreWrite[], catalog: readonly CatalogWrite[], lease: Lease): Promise<void> {
+  async commitWithLease(ops: readonly StoreWrite[], catalog: (applied: readonly string[]) => readonly CatalogWrite[], lease: Lease): Promise<string[]> {
     // Checked inside the transaction (expiry ignored): a process that lost its lease to another writes nothing.
-    await this.write(ops, undefined, () => {
+    const steps = await this.write(ops, undefined, (planned) => {
       if (this.leaseHolder(lease.name, 0)?.owner !== lease.owner) throw new LeaseLostError(`lease ${lease.name} is no longer held by this process`);
-      this.catalog.writeSync(catalog);
+      this.catalog.writeSync(catalog(planned.map((st) => (st.kind === "put" ? st.rec.uid : st.old.uid))));
     });
+    return steps.map((st) => (st.kind === "put" ? st.rec.uid : st.old.uid));
   }
 
   getKek(id: string, version: number): KekRecord | undefined {
@@ -246,11 +247,11 @@ export class LmdbObjectStore implements ObjectStore, RewrapStorage {
   }
 
   /** Validates and applies `ops` in one transaction; resolves after the flush with the steps applied. */
-  private async write(ops: readonly StoreWrite[], audit?: AuditAppend, extra?: () => void): Promise<Step[]> {
+  private async write(ops: readonly StoreWrite[], audit?: AuditAppend, extra?: (planned: readonly Step[]) => void): Promise<Step[]> {
     this.assertOpen();
     const steps = await this.db.objects.childTransaction(() => {
-      extra?.();
       const planned = this.plan(ops);
+      extra?.(planned);
       const counts: CountDeltas = new Map();
       const kekCounts: CountDeltas = new Map();
       for (const step of planned) this.apply(step, counts, kekCounts);
@@ -281,9 +282,20 @@ export class LmdbObjectStore implements ObjectStore, RewrapStorage {
         steps.push({ kind: "delete", key, old });
         continue;
       }
-      const rec = op.rec;
-      const key = uidKey(rec.uid);
-      const old = current(rec.uid, key);
+      if (op.kind === "rematerial") {
+        const key = uidKeyOrUndefined(op.uid);
+        const old = key && current(op.uid, key);
+        const m = old ? old.material : undefined;
+        // Moved, re-keyed or removed since the daemon read it: nothing to do.
+        if (!key || !old || old.owner !== op.owner || !m || m.kekId !== op.from.kekId || m.kekVersion !== op.from.kekVersion) continue;
+        const rec: ObjectRecord = { ...old, material: op.material };
+        overlay.set(op.uid, rec);
+        steps.push({ kind: "put", key, value: encodeRecord(rec), rec, old });
+        continue;
+      }
+      const key = uidKey(op.rec.uid);
+      const old = current(op.rec.uid, key);
+      const rec: ObjectRecord = op.kind === "update" && op.keepStoredMaterial && old ? { ...op.rec, material: old.material } : op.rec;
       if (op.kind === "insert") {
         if (old) throw new DuplicateUidError(`uid ${rec.uid} already exists`);
       } else if (!old || old.owner !== rec.owner) {
