@@ -28,8 +28,9 @@ const LAYERS: Record<string, string[]> = {
   audit: ["store"],
   auth: ["store"],
   kms: ["store", "keys", "auth"],
-  server: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "config", "audit", "auth", "kms"],
-  cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server", "audit", "auth", "kms"],
+  rewrap: ["store", "keys", "kms", "auth"],
+  server: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "config", "audit", "auth", "kms", "rewrap"],
+  cli: ["ttlv", "kmip", "encodings", "messages", "model", "store", "keys", "operations", "client", "config", "server", "audit", "auth", "kms", "rewrap"],
 };
 
 /** Packages that may be imported only inside one adapter folder. */

@@ -8,6 +8,7 @@ import { initCommand } from "./commands/init.js";
 import { keyCommand } from "./commands/key.js";
 import { objectCommand } from "./commands/object.js";
 import { principalCommand } from "./commands/principal.js";
+import { migrateCommand, rewrapCommand } from "./commands/rewrap.js";
 import { serveCommand } from "./commands/serve.js";
 import { ttlvCommand } from "./commands/ttlv.js";
 import { CliError, type CliIo } from "./io.js";
@@ -28,6 +29,8 @@ export async function main(argv: string[], io: CliIo, env: Readonly<Record<strin
     .command(accountCommand(io, (code) => (status = code)))
     .command(principalCommand(io, (code) => (status = code)))
     .command(objectCommand(io, (code) => (status = code)))
+    .command(rewrapCommand(io, (code) => (status = code)))
+    .command(migrateCommand(io, (code) => (status = code)))
     .demandCommand(1, "name a command; see --help")
     .strict()
     .help()

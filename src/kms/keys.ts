@@ -2,23 +2,20 @@
  * KMS keys (KEKs) over the catalog's `kmskeys` table, and the KekRouter that picks and uses them.
  * A KMS key version is a provider KEK labelled by the key's id: a KekRecord (id, version) for the
  * database provider, a token object (label id, CKA_ID from id and version) for PKCS#11. Objects
- * record (key id, version); how many objects each version wraps comes from the store's term index
- * (kekTerm), per account. Objects from before issue 6 carry kekId "db-kek": the built-in database
+ * record (key id, version); how many objects each version wraps comes from the store's (KEK,
+ * version) index. Objects from before issue 6 carry kekId "db-kek": the built-in database
  * provider still opens them.
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Tenant } from "../auth/types.js";
 import { KeyProviderError, type KeyProvider } from "../keys/types.js";
-import { CatalogConflictError, type CatalogStorage, type ObjectStore } from "../store/types.js";
+import { CatalogConflictError, type CatalogStorage, type KekIndex } from "../store/types.js";
 import type { UnwrappedCache } from "./cache.js";
 import { DATABASE_PROFILE, type HsmProfileService } from "./profiles.js";
 import { KmsError, type KekChoice, type KekRouter, type KekVersionView, type KmsKeyView, type KmsKeys } from "./types.js";
 
 /** The KEK id of objects wrapped before issue 6 (the database provider's one KEK). */
 export const LEGACY_KEK_ID = "db-kek";
-
-/** The index term an object wrapped under (key id, version) carries: counts objects per KEK version. */
-export const kekTerm = (id: string, version: number): string => `kms:kek=${id}/${version}`;
 
 type Bits = 128 | 192 | 256;
 
@@ -41,8 +38,8 @@ interface KeyRecord {
 export interface KmsKeyServiceOptions {
   readonly catalog: CatalogStorage;
   readonly profiles: HsmProfileService;
-  /** Counts objects per KEK version (term index). */
-  readonly objects: Pick<ObjectStore, "countByTerm">;
+  /** Counts objects per KEK version (the store's (KEK, version) index). */
+  readonly objects: Pick<KekIndex, "countUnderKek">;
   readonly cache?: UnwrappedCache;
   readonly now?: () => number;
 }
@@ -139,6 +136,35 @@ export class KmsKeyService implements KmsKeys, KekRouter {
   async unwrap(kek: KekChoice, blob: Uint8Array): Promise<Uint8Array> {
     const { provider, profile } = this.usable(kek);
     return this.guard(profile, () => provider.unwrap({ id: kek.keyId, version: kek.version }, blob));
+  }
+
+  /**
+   * Re-wraps one blob from a version of a KMS key to another version of the same key, by the key's
+   * provider (inside the HSM for PKCS#11): the plaintext never reaches this layer.
+   */
+  async rewrapBlob(keyId: string, from: number, to: number, blob: Uint8Array): Promise<Uint8Array> {
+    const { provider, profile } = this.usable({ keyId, version: to });
+    return this.guard(profile, () => provider.rewrap({ id: keyId, version: from }, { id: keyId, version: to }, blob));
+  }
+
+  /**
+   * Moves one blob from a KEK of one provider to a KMS key of another (migration of legacy
+   * "db-kek" objects): unwrap by the source provider, wrap by the target's, plaintext zeroed.
+   * The source is the database provider, whose unwrap already runs in this process.
+   */
+  async migrateBlob(fromKekId: string, fromVersion: number, toKeyId: string, toVersion: number, blob: Uint8Array): Promise<Uint8Array> {
+    const plain = await this.unwrap({ keyId: fromKekId, version: fromVersion }, blob);
+    try {
+      return await this.wrap({ keyId: toKeyId, version: toVersion }, plain);
+    } finally {
+      plain.fill(0);
+    }
+  }
+
+  /** A key's id, name, account and versions, by id (the rewrap daemon's view); undefined once deleted. */
+  keyById(keyId: string): { id: string; name: string; account: string; currentVersion: number; versions: number[] } | undefined {
+    const k = this.byId(keyId);
+    return k && { id: k.id, name: k.name, account: k.account, currentVersion: k.currentVersion, versions: k.versions.map((v) => v.version) };
   }
 
   /** The profile name a KEK reference lives under (for messages and the admin plane). */
@@ -257,7 +283,7 @@ export class KmsKeyService implements KmsKeys, KekRouter {
   }
 
   private count(k: KeyRecord, version: number): number {
-    return this.opts.objects.countByTerm(k.account, kekTerm(k.id, version));
+    return this.opts.objects.countUnderKek(k.id, version);
   }
 
   private view(k: KeyRecord): KmsKeyView {

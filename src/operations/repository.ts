@@ -8,7 +8,6 @@
 import type { Tenant } from "../auth/types.js";
 import type { KeyProvider } from "../keys/types.js";
 import type { UnwrappedCache } from "../kms/cache.js";
-import { kekTerm } from "../kms/keys.js";
 import { KmsError, type KekChoice, type KekRouter } from "../kms/types.js";
 import { itemNotFound, KmipError } from "../messages/index.js";
 import { decodeAttrs, encodeAttrs, firstAttr, indexTerms, type ManagedObject } from "../model/index.js";
@@ -60,10 +59,10 @@ export class ObjectRepository {
   /** Writes records atomically and durably. */
   protected async writeRecords(writes: readonly StoreWrite[]): Promise<void> {
     // Before the reply: a Revoke, Destroy, Re-key or Archive never leaves plaintext cached.
-    for (const w of writes) this.cache?.drop(w.kind === "remove" ? w.uid : w.rec.uid);
+    for (const w of writes) this.cache?.drop(w.kind === "remove" || w.kind === "rematerial" ? w.uid : w.rec.uid);
     try {
       if (writes.length === 1 && writes[0]!.kind === "insert") await this.store.insert(writes[0]!.rec);
-      else if (writes.length === 1 && writes[0]!.kind === "update") await this.store.update(writes[0]!.rec);
+      else if (writes.length === 1 && writes[0]!.kind === "update" && !writes[0]!.keepStoredMaterial) await this.store.update(writes[0]!.rec);
       else await this.store.batch(writes);
     } catch (e) {
       if (e instanceof StaleRevisionError) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
@@ -98,7 +97,8 @@ export class ObjectRepository {
    * and `contentChanged`; otherwise the stored wrapped material is kept as it is.
    */
   async update(obj: LoadedObject, contentChanged = false, tenant?: Tenant): Promise<void> {
-    await this.writeRecords([{ kind: "update", rec: await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1, tenant) }]);
+    // Unchanged content keeps the stored material as of the commit: a rewrap since the load stays.
+    await this.writeRecords([{ kind: "update", rec: await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1, tenant), keepStoredMaterial: !contentChanged }]);
   }
 
   /**
@@ -107,7 +107,7 @@ export class ObjectRepository {
    */
   async updateAndInsert(changed: LoadedObject, added: ManagedObject, tenant?: Tenant): Promise<void> {
     await this.writeRecords([
-      { kind: "update", rec: await this.toRecord(changed, changed.material, changed.revision + 1, tenant) },
+      { kind: "update", rec: await this.toRecord(changed, changed.material, changed.revision + 1, tenant), keepStoredMaterial: true },
       { kind: "insert", rec: await this.toRecord(added, undefined, 1, tenant) },
     ]);
   }
@@ -118,7 +118,7 @@ export class ObjectRepository {
    */
   async writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[], tenant?: Tenant): Promise<void> {
     const writes: StoreWrite[] = [];
-    for (const c of changed) writes.push({ kind: "update", rec: await this.toRecord(c, c.material, c.revision + 1, tenant) });
+    for (const c of changed) writes.push({ kind: "update", rec: await this.toRecord(c, c.material, c.revision + 1, tenant), keepStoredMaterial: true });
     for (const a of added) writes.push({ kind: "insert", rec: await this.toRecord(a, undefined, 1, tenant) });
     await this.writeRecords(writes);
   }
@@ -136,9 +136,8 @@ export class ObjectRepository {
   protected async toRecord(obj: ManagedObject, keep: WrappedMaterial | undefined, revision: number, tenant?: Tenant): Promise<ObjectRecord> {
     let material = keep;
     if (!material && obj.content) material = await this.wrapContent(obj, tenant ?? ownerTenant(obj.owner));
+    // Objects per KEK version are counted by the store's (KEK, version) index, from `material`.
     const terms = indexTerms(obj);
-    // Counts objects per KEK version (kmipd key show) from the store's own term index.
-    if (material) terms.push(kekTerm(material.kekId, material.kekVersion));
     return { uid: obj.uid, owner: obj.owner, body: encodeAttrs(obj.attrs), material, terms, revision };
   }
 
@@ -255,7 +254,7 @@ export class TenantObjects {
 /** Writes held in memory until commit(); see ObjectRepository.staged(). */
 export class StagedRepository extends ObjectRepository {
   /** Latest staged record per uid, and the stored revision it replaces (undefined: a new object). */
-  private readonly pending = new Map<string, { rec: ObjectRecord; base: number | undefined }>();
+  private readonly pending = new Map<string, { rec: ObjectRecord; base: number | undefined; keep?: boolean }>();
 
   protected override readRecord(uid: string, owner: string): ObjectRecord | undefined {
     const p = this.pending.get(uid);
@@ -271,7 +270,9 @@ export class StagedRepository extends ObjectRepository {
         const cur = this.readRecord(w.rec.uid, w.rec.owner);
         if (!cur || cur.revision + 1 !== w.rec.revision) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
         const prev = this.pending.get(w.rec.uid);
-        this.pending.set(w.rec.uid, { rec: w.rec, base: prev ? prev.base : cur.revision });
+        // Keeps the stored material only if no staged write of this object changed the content.
+        const keep = w.keepStoredMaterial === true && (prev ? prev.keep === true : true);
+        this.pending.set(w.rec.uid, { rec: w.rec, base: prev ? prev.base : cur.revision, keep });
       } else {
         throw new Error("internal: removal is not staged");
       }
@@ -280,8 +281,8 @@ export class StagedRepository extends ObjectRepository {
 
   /** Makes every staged write durable in one atomic commit. */
   async commit(): Promise<void> {
-    const writes: StoreWrite[] = [...this.pending.values()].map(({ rec, base }) =>
-      base === undefined ? { kind: "insert", rec: { ...rec, revision: 1 } } : { kind: "update", rec: { ...rec, revision: base + 1 } },
+    const writes: StoreWrite[] = [...this.pending.values()].map(({ rec, base, keep }) =>
+      base === undefined ? { kind: "insert", rec: { ...rec, revision: 1 } } : { kind: "update", rec: { ...rec, revision: base + 1 }, keepStoredMaterial: keep === true },
     );
     this.pending.clear();
     if (writes.length > 0) await super.writeRecords(writes);

@@ -16,6 +16,7 @@ import { HsmProfileService, KmsKeyService, UnwrappedCache } from "../kms/index.j
 import { loadMasterKey } from "../keys/master-key.js";
 import { INFORMATIONAL_ATTRIBUTES } from "../model/index.js";
 import { ObjectRepository } from "../operations/repository.js";
+import { RewrapDaemon } from "../rewrap/index.js";
 import { openLmdbStore } from "../store/lmdb/index.js";
 import { createAuditHook } from "./audit-hook.js";
 import { createExecutor } from "./executor.js";
@@ -41,6 +42,8 @@ export interface Engine {
   readonly objects: ObjectRepository;
   /** The unwrapped-content cache (its size is a metric). */
   readonly cache: UnwrappedCache;
+  /** Rotation jobs and the rewrap daemon (docs/REWRAP.md); started by createEngine, stopped by close(). */
+  readonly rewrap: RewrapDaemon;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ export interface EngineOptions {
   readonly hsmCall?: HsmCallObserver;
   /** Tests: PKCS#11 provider options applied to every profile (e.g. wrapModule to break the HSM). */
   readonly pkcs11Overrides?: Partial<Pkcs11ProviderOptions>;
+  /** Tests: leave the rewrap daemon's timer off (rewrap run / drain still work). */
+  readonly rewrapTimer?: boolean;
 }
 
 export const SERVER_VERSION = "0.1.0";
@@ -94,6 +99,14 @@ export async function createEngine(
     await directory.applyConfig(config.tenancy.principals);
     await mapDevClient(directory, store.catalog, config.server.certsDir, log);
     const objects = new ObjectRepository(store, kmsKeys, cache);
+    const rewrap = new RewrapDaemon(
+      store,
+      kmsKeys,
+      { batchSize: config.kms.rewrap.batch.size, intervalMs: config.kms.rewrap.interval.ms },
+      // Moved objects' plaintext leaves the cache (it would no longer match their blob anyway).
+      { onMoved: (uids) => uids.forEach((u) => cache.drop(u)), log: (msg, fields) => log.info(fields, msg) },
+    );
+    if (opts.rewrapTimer !== false) rewrap.start();
     const handler = createExecutor({
       objects,
       directory,
@@ -118,14 +131,16 @@ export async function createEngine(
     const storeProbe: HealthProbe = { name: "store", critical: true, check: async () => (readable(() => store.latestKek("kmipd-health")) ? "ok" : "unavailable") };
     return {
       handler,
-      admin: { audit, directory, profiles, keys: kmsKeys, objects: createObjectInspector(objects, directory, kmsKeys) },
+      admin: { audit, directory, profiles, keys: kmsKeys, objects: createObjectInspector(objects, directory, kmsKeys), rewrap },
       probes: [storeProbe],
       directory,
       profiles,
       kmsKeys,
       objects,
       cache,
+      rewrap,
       async close() {
+        await rewrap.stop();
         cache.clear();
         await audit?.close();
         await profiles?.close();

@@ -25,6 +25,9 @@ export type HsmCallObserver = (profile: string, result: "ok" | "error") => void;
 /** One gauge sample per (KEK, version): objects wrapped under it. Provided by the KMS side. */
 export type ObjectCountSource = () => Promise<readonly { readonly kek: string; readonly version: number; readonly objects: number }[]>;
 
+/** Rewrap jobs' progress (src/rewrap): one sample per job and counter. */
+export type RewrapJobSource = () => readonly { readonly id: string; readonly key: string; readonly account: string; readonly succeeded: number; readonly failed: number; readonly remaining: number }[];
+
 const REASONS: readonly RejectReason[] = ["max_connections", "max_connections_per_client", "tls_handshake", "unauthenticated", "client_auth_eku", "no_identity", "stopping"];
 
 interface Histogram {
@@ -40,6 +43,7 @@ export class Metrics {
   private readonly hsmErrors = new Map<string, number>();
   private listenerStats: (() => ListenerCounters) | undefined;
   private objectCounts: ObjectCountSource | undefined;
+  private rewrapJobs: RewrapJobSource | undefined;
 
   /** Bound, so it can be handed over as a plain function. */
   readonly observeOperation: OperationObserver = (operation, result, seconds) => {
@@ -73,6 +77,10 @@ export class Metrics {
     this.objectCounts = source;
   }
 
+  setRewrapJobs(source: RewrapJobSource | undefined): void {
+    this.rewrapJobs = source;
+  }
+
   /** The exposition text. A failing object-count source leaves that gauge out, not the scrape. */
   async render(): Promise<string> {
     const out: string[] = [];
@@ -98,6 +106,17 @@ export class Metrics {
         family(out, "kmipd_objects", "gauge", "Objects wrapped under each KEK version", m);
       } catch {
         // the KMS side is unavailable: the other series still matter
+      }
+    }
+    if (this.rewrapJobs) {
+      try {
+        const jobs = this.rewrapJobs();
+        const series = (f: (j: ReturnType<RewrapJobSource>[number]) => number) => new Map(jobs.map((j) => [labels({ job: j.id, key: j.key, account: j.account }), f(j)]));
+        family(out, "kmipd_rewrap_succeeded", "gauge", "DEKs a rewrap job has moved", series((j) => j.succeeded));
+        family(out, "kmipd_rewrap_failed", "gauge", "DEKs a rewrap job could not move (retried with back-off)", series((j) => j.failed));
+        family(out, "kmipd_rewrap_remaining", "gauge", "DEKs still under a rewrap job's old versions", series((j) => j.remaining));
+      } catch {
+        // the store is closing: the other series still matter
       }
     }
     return out.join("\n") + "\n";

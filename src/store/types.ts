@@ -82,8 +82,64 @@ export interface ObjectStore {
 
 export type StoreWrite =
   | { readonly kind: "insert"; readonly rec: ObjectRecord }
-  | { readonly kind: "update"; readonly rec: ObjectRecord }
+  /**
+   * `keepStoredMaterial`: the write keeps whatever material is stored when it commits, not the
+   * material in `rec` (an attribute change must not undo a rewrap that happened since the read).
+   */
+  | { readonly kind: "update"; readonly rec: ObjectRecord; readonly keepStoredMaterial?: boolean }
+  /**
+   * The rewrap daemon's write: only the material changes, and only if the object is still under
+   * `from` — else it is skipped, not an error. The revision stays: the content is the same, so a
+   * client's concurrent read-modify-write must not fail because of a rewrap.
+   */
+  | { readonly kind: "rematerial"; readonly uid: string; readonly owner: string; readonly from: { readonly kekId: string; readonly kekVersion: number }; readonly material: WrappedMaterial }
   | { readonly kind: "remove"; readonly uid: string; readonly owner: string };
+
+/**
+ * The (KEK id, version) index (issue 7): every object with wrapped material is indexed by the KEK
+ * version that wrapped it, in the same transaction as the object write, with an exact count per
+ * version. The rewrap daemon walks it; `kmipd key show` counts with it.
+ */
+export interface KekIndex {
+  /** Objects wrapped under (kekId, version), across owners: one read. */
+  countUnderKek(kekId: string, version: number): number;
+  /** The versions of `kekId` that wrap at least one object, ascending. */
+  kekVersionsInUse(kekId: string): number[];
+  /** Up to `limit` records wrapped under (kekId, version), in uid order, after `afterUid`. */
+  objectsUnder(kekId: string, version: number, afterUid?: string, limit?: number): ObjectRecord[];
+}
+
+/** A time-limited lock record: only its owner may run what it guards, until it expires. */
+export interface Lease {
+  readonly name: string;
+  readonly owner: string;
+}
+
+export class LeaseLostError extends Error {
+  override readonly name = "LeaseLostError";
+}
+
+/**
+ * What the rewrap daemon needs beyond the index: a lease, and a commit that writes object updates
+ * and a catalog record (the job with its cursor and counters) in one transaction — and only while
+ * the caller still holds the lease — so a crash leaves every object wholly old or wholly new and
+ * the job's counters matching the objects.
+ */
+export interface RewrapStorage extends KekIndex {
+  /**
+   * Takes or renews the lease when it is free, expired or already ours — or held by `replace`
+   * (a holder the caller knows is dead); false otherwise.
+   */
+  acquireLease(lease: Lease, ttlMs: number, now: number, replace?: string): Promise<boolean>;
+  releaseLease(lease: Lease): Promise<void>;
+  /** The lease's current holder, if unexpired at `now`. */
+  leaseHolder(name: string, now: number): { owner: string; expiresAt: number } | undefined;
+  /**
+   * Updates + catalog writes atomically and durably; LeaseLostError (nothing written) if `lease`
+   * is not held. `catalog` is built inside the transaction from the uids the writes applied to.
+   */
+  commitWithLease(ops: readonly StoreWrite[], catalog: (applied: readonly string[]) => readonly CatalogWrite[], lease: Lease): Promise<string[]>;
+}
 
 /** One entry of the audit sub-database: the store keeps bytes in seq order, the audit layer gives them meaning. */
 export interface AuditEntry {
@@ -118,10 +174,10 @@ export interface AuditStorage {
 
 /**
  * Tables of the catalog (issue 6): the directory (accounts, principal mappings) and the KMS side
- * (HSM profiles, KMS keys). Small records, encoded by their owners (src/auth, src/kms); the store
+ * (HSM profiles, KMS keys); issue 7 adds rewrap jobs and leases. Small records, encoded by their owners (src/auth, src/kms); the store
  * keeps bytes by table and key.
  */
-export type CatalogTable = "accounts" | "principals" | "profiles" | "kmskeys" | "catalogmeta";
+export type CatalogTable = "accounts" | "principals" | "profiles" | "kmskeys" | "catalogmeta" | "rewrapjobs" | "leases";
 
 export interface CatalogWrite {
   readonly table: CatalogTable;

@@ -106,7 +106,8 @@ describe("kms: profiles, keys, router, cache (LMDB, database provider)", () => {
     await keys.setState("k", "enabled", "a");
 
     // An object indexed under version 2 makes the key "in use".
-    await store.insert({ uid: store.newUid(), owner: "a", body: new Uint8Array(), terms: [`kms:kek=${k.id}/2`], revision: 1 });
+    const material = { kekId: k.id, kekVersion: 2, algorithm: "AES-KWP" as const, blob: new Uint8Array(16) };
+    await store.insert({ uid: store.newUid(), owner: "a", body: new Uint8Array(), material, terms: [], revision: 1 });
     const e = await refused(keys.delete("k", { account: "a" }), "in-use");
     expect(e.message).to.include("1 object(s)");
     expect((await keys.show("k", "a")).versions[1]!.objects).to.equal(1);

@@ -1,4 +1,4 @@
-/** `kmipd key create|list|show|disable|enable|delete` over the admin API (docs/ADMIN.md). */
+/** `kmipd key create|list|show|disable|enable|rotate|delete` over the admin API (docs/ADMIN.md). */
 import type { Argv, CommandModule } from "yargs";
 import type { CliIo } from "../io.js";
 import { action, enc, group, printObject, printTable, type AdminArgs } from "./admin-common.js";
@@ -43,6 +43,12 @@ export function keyCommand(io: CliIo, setStatus: (code: number) => void): Comman
     act("show <name>", "show a KMS key and its versions", named, async (c, a) => printObject(io, a, await c.ok("GET", `/v1/keys/${enc(String(a.name))}${accountQuery(a)}`))),
     act("disable <name>", "stop a KMS key from wrapping new objects", named, async (c, a) => printObject(io, a, await c.ok("POST", `/v1/keys/${enc(String(a.name))}/disable${accountQuery(a)}`))),
     act("enable <name>", "enable a disabled KMS key", named, async (c, a) => printObject(io, a, await c.ok("POST", `/v1/keys/${enc(String(a.name))}/enable${accountQuery(a)}`))),
+    act(
+      "rotate <name>",
+      "make a new version current now; a background job moves older objects to it (kmipd rewrap status)",
+      named,
+      async (c, a) => printObject(io, a, await c.ok("POST", `/v1/keys/${enc(String(a.name))}/rotate${accountQuery(a)}`)),
+    ),
     act(
       "delete <name>",
       "delete a KMS key; refused while it wraps objects unless --force (they become unrecoverable)",

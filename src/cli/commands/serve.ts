@@ -109,6 +109,8 @@ export async function runServe(args: ServeArgs, io: CliIo, deps: ServeDeps = {})
   // objects per KEK version, from the KMS keys' exact (index) counts
   const keys = runtime.admin?.keys;
   if (keys) metrics.setObjectCounts(async () => (await keys.list()).flatMap((k) => k.versions.map((v) => ({ kek: k.name, version: v.version, objects: v.objects }))));
+  const rewrap = runtime.admin?.rewrap;
+  if (rewrap) metrics.setRewrapJobs(() => rewrap.status());
 
   let admin: AdminServer | undefined;
   if (config.admin.enabled) {

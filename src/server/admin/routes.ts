@@ -35,6 +35,7 @@ export interface Route {
 }
 
 const NAME = "([^/]+)";
+
 const ROLES: readonly Role[] = ["root-admin", "domain-admin", "user"];
 const BITS = [128, 192, 256] as const;
 
@@ -176,6 +177,54 @@ export const ROUTES: readonly Route[] = [
       },
     }),
   ),
+  {
+    method: "POST", pattern: new RegExp(`^/v1/keys/${NAME}/rotate$`), action: "key.rotate", object: byName,
+    async run(c) {
+      requireRole(c.tenant, ADMINS, "rotate keys");
+      const account = c.tenant.role === "root-admin" ? (c.query.get("account") ?? undefined) : await keyAccount(c, "rotate a key");
+      // A new version at once; the job that moves older objects to it runs in the background.
+      const job = await need(c.services.rewrap, "key rotation").rotate(c.params["1"]!, account);
+      return { body: { key: await need(c.services.keys, "KMS keys").show(job.keyId), job } };
+    },
+  },
+  {
+    method: "POST", pattern: /^\/v1\/migrate$/, action: "migrate", object: bodyName("toKey"),
+    async run(c) {
+      requireRole(c.tenant, ["root-admin"], "migrate objects");
+      const toKey = str(c.body, "toKey", true);
+      const account = str(c.body, "account");
+      const domain = str(c.body, "domain");
+      const ids = c.body.ids;
+      if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.length > 100_000 || ids.some((x) => typeof x !== "string"))) throw new AdminError(400, "invalid", "ids must be a non-empty list of object ids");
+      if ([account, domain, ids].filter((x) => x !== undefined).length !== 1) throw new AdminError(400, "invalid", "name exactly one of account, domain or ids");
+      const owners = account !== undefined ? [account] : domain !== undefined ? (await need(c.services.directory, "the directory").listAccounts({ domain })).map((a) => a.name) : undefined;
+      const keyAccount = str(c.body, "keyAccount");
+      const job = await need(c.services.rewrap, "migration").migrate({
+        toKey, ...(keyAccount ? { account: keyAccount } : {}), ...(owners ? { owners } : {}), ...(ids ? { ids: ids as string[] } : {}),
+      });
+      return { status: 201, body: job };
+    },
+  },
+  {
+    method: "GET", pattern: /^\/v1\/rewrap$/, action: "rewrap.status",
+    async run(c) {
+      requireRole(c.tenant, ADMINS, "read rewrap jobs");
+      const rw = need(c.services.rewrap, "rewrap jobs");
+      const visible = await visibleAccounts(c.tenant, c.services.directory);
+      const jobs = rw.status();
+      return { body: { drain: rw.drainState(), jobs: visible ? jobs.filter((j) => visible.has(j.account)) : jobs } };
+    },
+  },
+  {
+    method: "POST", pattern: /^\/v1\/rewrap\/run$/, action: "rewrap.run",
+    async run(c) {
+      requireRole(c.tenant, ["root-admin"], "run rewrap jobs");
+      // Answers at once; the CLI polls GET /v1/rewrap for progress and for the drain's end.
+      const rw = need(c.services.rewrap, "rewrap jobs");
+      rw.startDrain();
+      return { status: 202, body: { drain: rw.drainState() } };
+    },
+  },
   {
     method: "DELETE", pattern: new RegExp(`^/v1/keys/${NAME}$`), action: "key.delete", object: byName,
     async run(c) {

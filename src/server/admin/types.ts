@@ -7,6 +7,7 @@
 import type { AuditLog } from "../../audit/index.js";
 import type { Directory } from "../../auth/types.js";
 import type { HsmProfiles, KmsKeys } from "../../kms/types.js";
+import type { JobStatus } from "../../rewrap/index.js";
 
 /** One managed object as an admin sees it: metadata only, never key bytes. */
 export interface ObjectView {
@@ -48,6 +49,19 @@ export interface AdminServices {
   readonly keys?: KmsKeys;
   readonly objects?: ObjectInspector;
   readonly audit?: AuditLog;
+  readonly rewrap?: RewrapAdmin;
+}
+
+/** Rotation and rewrap jobs (src/rewrap/): what the admin API drives. */
+export interface RewrapAdmin {
+  rotate(name: string, account?: string): Promise<JobStatus>;
+  /** A job moving legacy ("db-kek") objects of some accounts, or some uids, under a KMS key. */
+  migrate(o: { toKey: string; account?: string; owners?: readonly string[]; ids?: readonly string[] }): Promise<JobStatus>;
+  status(): JobStatus[];
+  /** Starts, in the background, passes back to back until every job is done or nothing more can move now. */
+  startDrain(): void;
+  /** Whether that drain runs, and whether the last one ended with every job done. */
+  drainState(): { running: boolean; complete?: boolean };
 }
 
 /** Refusals of the admin API itself (the services throw TenancyError / KmsError). */

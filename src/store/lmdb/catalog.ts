@@ -8,7 +8,7 @@ import { CatalogConflictError, type CatalogStorage, type CatalogTable, type Cata
 
 type Db = Database<Buffer, Buffer>;
 
-export const CATALOG_TABLES: readonly CatalogTable[] = ["accounts", "principals", "profiles", "kmskeys", "catalogmeta"];
+export const CATALOG_TABLES: readonly CatalogTable[] = ["accounts", "principals", "profiles", "kmskeys", "catalogmeta", "rewrapjobs", "leases"];
 
 const MAX_KEY_BYTES = 511;
 
@@ -44,14 +44,17 @@ export class LmdbCatalogStorage implements CatalogStorage {
 
   async catalogWrite(writes: readonly CatalogWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    const planned = writes.map((w) => ({ w, k: keyOf(w.key), db: this.db(w.table) }));
-    await this.db("accounts").childTransaction(() => {
-      for (const { w, k, db } of planned) if (w.ifAbsent && db.doesExist(k)) throw new CatalogConflictError(w.table, w.key);
-      for (const { w, k, db } of planned) {
-        if (w.value === undefined) db.removeSync(k);
-        else db.putSync(k, Buffer.from(w.value));
-      }
-    });
+    await this.db("accounts").childTransaction(() => this.writeSync(writes));
     await this.root.flushed;
+  }
+
+  /** The writes, inside a write transaction the caller runs (the rewrap commit shares one with object updates). */
+  writeSync(writes: readonly CatalogWrite[]): void {
+    const planned = writes.map((w) => ({ w, k: keyOf(w.key), db: this.db(w.table) }));
+    for (const { w, k, db } of planned) if (w.ifAbsent && db.doesExist(k)) throw new CatalogConflictError(w.table, w.key);
+    for (const { w, k, db } of planned) {
+      if (w.value === undefined) db.removeSync(k);
+      else db.putSync(k, Buffer.from(w.value));
+    }
   }
 }

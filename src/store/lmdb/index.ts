@@ -6,6 +6,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { open, type Database } from "lmdb";
 import { LmdbAuditStorage } from "./audit.js";
 import { CATALOG_TABLES, LmdbCatalogStorage } from "./catalog.js";
+import { ensureKekIndex } from "./kek-index.js";
 import { LmdbObjectStore, restrictFiles } from "./store.js";
 
 export { LmdbAuditStorage } from "./audit.js";
@@ -41,7 +42,7 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
   const root = open<Buffer, Buffer>({
     path: dir,
     noSubdir: false, // a directory, even if its name has a dot
-    // Named sub-databases: 6 for objects and KEKs, 2 for the audit trail, 5 for the catalog. maxDbs is
+    // Named sub-databases: 6 for objects and KEKs, 2 for the audit trail, 7 for the catalog, 2 for the KEK index. maxDbs is
     // a per-open limit, not stored, so raising it keeps old data dirs readable.
     maxDbs: 24,
     mapSize: opts.mapSize ?? DEFAULT_MAP_SIZE,
@@ -56,6 +57,9 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
     termcounts: sub("termcounts"),
     owners: sub("owners"),
     keks: sub("keks"),
+    // The (KEK, version) index of issue 7: built at open for older data dirs (kek-index.ts).
+    kekobjs: sub("kekobjs"),
+    kekcounts: sub("kekcounts"),
   };
   // Opened (created on first use) beside the others: a data dir from before the audit trail has
   // no such sub-databases and opens unchanged, with an empty trail. Format stays 1.
@@ -72,6 +76,7 @@ export async function openLmdbStore(dir: string, opts: LmdbStoreOptions = {}): P
     } else if (stored.length !== 1 || stored[0] !== STORE_FORMAT) {
       throw new Error(`store in ${dir} has format ${stored.toString("hex")}, this kmipd reads format ${STORE_FORMAT}`);
     }
+    await ensureKekIndex(root, meta, dbs.objects, dbs.kekobjs, dbs.kekcounts);
     await restrictFiles(dir);
   } catch (err) {
     await root.close();

@@ -6,6 +6,8 @@
  *   termcounts  C(owner) · C(term)                   → u32 count    (countByTerm: one get)
  *   owners      C(owner) · uid                       → empty        (listByOwner: one range scan)
  *   keks        C(id) · u32 version                  → KEK record   (latestKek: one reverse seek)
+ *   kekobjs     C(kekId) · u32 version · uid         → empty        (objectsUnder: one range scan)
+ *   kekcounts   C(kekId) · u32 version               → u32 count    (countUnderKek: one get)
  *   meta        "format"                             → u8 store format
  *   audit, auditmeta                                 → the audit trail (audit.ts)
  *   accounts, principals, profiles, kmskeys, catalogmeta → the catalog (catalog.ts)
@@ -18,7 +20,19 @@
 import { chmod } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database, RootDatabase } from "lmdb";
-import { StaleRevisionError, type AuditAppend, type KekRecord, type ObjectRecord, type ObjectStore, type StoreWrite } from "../types.js";
+import {
+  LeaseLostError,
+  StaleRevisionError,
+  type AuditAppend,
+  type CatalogWrite,
+  type KekRecord,
+  type Lease,
+  type ObjectRecord,
+  type ObjectStore,
+  type RewrapStorage,
+  type StoreWrite,
+  type WrappedMaterial,
+} from "../types.js";
 import { decodeKek, decodeRecord, encodeKek, encodeRecord } from "./codec.js";
 import {
   decodeCount,
@@ -42,7 +56,7 @@ type Db = Database<Buffer, Buffer>;
 const EMPTY = Buffer.alloc(0);
 
 /** Net change of each term counter within one transaction, keyed by the counter key. */
-type CountDeltas = Map<string, { readonly prefix: Buffer; delta: number }>;
+export type CountDeltas = Map<string, { readonly prefix: Buffer; delta: number }>;
 
 /** Raised by insert (or a batch insert) when the uid is already taken. */
 export class DuplicateUidError extends Error {
@@ -61,9 +75,11 @@ export interface LmdbDatabases {
   readonly termcounts: Db;
   readonly owners: Db;
   readonly keks: Db;
+  readonly kekobjs: Db;
+  readonly kekcounts: Db;
 }
 
-export class LmdbObjectStore implements ObjectStore {
+export class LmdbObjectStore implements ObjectStore, RewrapStorage {
   private readonly uids = new UidGenerator();
   private closed = false;
 
@@ -125,6 +141,67 @@ export class LmdbObjectStore implements ObjectStore {
     return prefix ? decodeCount(this.db.termcounts.get(prefix)) : 0;
   }
 
+  countUnderKek(kekId: string, version: number): number {
+    this.assertOpen();
+    const key = orUndefined(() => kekKey(kekId, version));
+    return key ? decodeCount(this.db.kekcounts.get(key)) : 0;
+  }
+
+  kekVersionsInUse(kekId: string): number[] {
+    this.assertOpen();
+    const prefix = orUndefined(() => kekPrefix(kekId));
+    if (!prefix) return [];
+    return [...this.db.kekcounts.getKeys(prefixRange(prefix))].map((k) => k.readUInt32BE(prefix.length));
+  }
+
+  objectsUnder(kekId: string, version: number, afterUid?: string, limit = 1000): ObjectRecord[] {
+    this.assertOpen();
+    const prefix = orUndefined(() => kekKey(kekId, version));
+    if (!prefix) return [];
+    const out: ObjectRecord[] = [];
+    for (const k of this.db.kekobjs.getKeys({ ...prefixRange(prefix, afterUid), limit })) {
+      const rec = this.read(Buffer.from(k.subarray(prefix.length)));
+      if (rec) out.push(rec);
+    }
+    return out;
+  }
+
+  async acquireLease(lease: Lease, ttlMs: number, now: number, replace?: string): Promise<boolean> {
+    this.assertOpen();
+    const got = await this.db.objects.childTransaction(() => {
+      const cur = this.leaseHolder(lease.name, now);
+      if (cur && cur.owner !== lease.owner && cur.owner !== replace) return false;
+      this.catalog.writeSync([{ table: "leases", key: lease.name, value: Buffer.from(JSON.stringify({ owner: lease.owner, expiresAt: now + ttlMs })) }]);
+      return true;
+    });
+    await this.db.root.flushed;
+    return got;
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    this.assertOpen();
+    await this.db.objects.childTransaction(() => {
+      if (this.leaseHolder(lease.name, 0)?.owner === lease.owner) this.catalog.writeSync([{ table: "leases", key: lease.name, value: undefined }]);
+    });
+    await this.db.root.flushed;
+  }
+
+  leaseHolder(name: string, now: number): { owner: string; expiresAt: number } | undefined {
+    const b = this.catalog.catalogGet("leases", name);
+    if (!b) return undefined;
+    const l = JSON.parse(Buffer.from(b).toString("utf8")) as { owner: string; expiresAt: number };
+    return l.expiresAt > now ? l : undefined;
+  }
+
+  async commitWithLease(ops: readonly StoreWrite[], catalog: (applied: readonly string[]) => readonly CatalogWrite[], lease: Lease): Promise<string[]> {
+    // Checked inside the transaction (expiry ignored): a process that lost its lease to another writes nothing.
+    const steps = await this.write(ops, undefined, (planned) => {
+      if (this.leaseHolder(lease.name, 0)?.owner !== lease.owner) throw new LeaseLostError(`lease ${lease.name} is no longer held by this process`);
+      this.catalog.writeSync(catalog(planned.map((st) => (st.kind === "put" ? st.rec.uid : st.old.uid))));
+    });
+    return steps.map((st) => (st.kind === "put" ? st.rec.uid : st.old.uid));
+  }
+
   getKek(id: string, version: number): KekRecord | undefined {
     this.assertOpen();
     if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) return undefined;
@@ -170,18 +247,16 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   /** Validates and applies `ops` in one transaction; resolves after the flush with the steps applied. */
-  private async write(ops: readonly StoreWrite[], audit?: AuditAppend): Promise<Step[]> {
+  private async write(ops: readonly StoreWrite[], audit?: AuditAppend, extra?: (planned: readonly Step[]) => void): Promise<Step[]> {
     this.assertOpen();
     const steps = await this.db.objects.childTransaction(() => {
       const planned = this.plan(ops);
+      extra?.(planned);
       const counts: CountDeltas = new Map();
-      for (const step of planned) this.apply(step, counts);
-      for (const { prefix, delta } of counts.values()) {
-        if (delta === 0) continue;
-        const n = decodeCount(this.db.termcounts.get(prefix)) + delta;
-        if (n > 0) this.db.termcounts.putSync(prefix, encodeCount(n));
-        else this.db.termcounts.removeSync(prefix);
-      }
+      const kekCounts: CountDeltas = new Map();
+      for (const step of planned) this.apply(step, counts, kekCounts);
+      applyCounts(this.db.termcounts, counts);
+      applyCounts(this.db.kekcounts, kekCounts);
       // Last, so that a refused object write never consumes a seq.
       if (audit) this.audit.appendSync(audit);
       return planned;
@@ -207,9 +282,20 @@ export class LmdbObjectStore implements ObjectStore {
         steps.push({ kind: "delete", key, old });
         continue;
       }
-      const rec = op.rec;
-      const key = uidKey(rec.uid);
-      const old = current(rec.uid, key);
+      if (op.kind === "rematerial") {
+        const key = uidKeyOrUndefined(op.uid);
+        const old = key && current(op.uid, key);
+        const m = old ? old.material : undefined;
+        // Moved, re-keyed or removed since the daemon read it: nothing to do.
+        if (!key || !old || old.owner !== op.owner || !m || m.kekId !== op.from.kekId || m.kekVersion !== op.from.kekVersion) continue;
+        const rec: ObjectRecord = { ...old, material: op.material };
+        overlay.set(op.uid, rec);
+        steps.push({ kind: "put", key, value: encodeRecord(rec), rec, old });
+        continue;
+      }
+      const key = uidKey(op.rec.uid);
+      const old = current(op.rec.uid, key);
+      const rec: ObjectRecord = op.kind === "update" && op.keepStoredMaterial && old ? { ...op.rec, material: old.material } : op.rec;
       if (op.kind === "insert") {
         if (old) throw new DuplicateUidError(`uid ${rec.uid} already exists`);
       } else if (!old || old.owner !== rec.owner) {
@@ -225,25 +311,34 @@ export class LmdbObjectStore implements ObjectStore {
     return steps;
   }
 
-  private apply(step: Step, counts: CountDeltas): void {
+  private apply(step: Step, counts: CountDeltas, kekCounts: CountDeltas): void {
     const { objects, owners, terms } = this.db;
+    const kek = (m: WrappedMaterial | undefined, uid: Buffer, delta: 1 | -1): void => {
+      if (!m) return;
+      const prefix = kekKey(m.kekId, m.kekVersion);
+      if (delta > 0) this.db.kekobjs.putSync(withUid(prefix, uid), EMPTY);
+      else this.db.kekobjs.removeSync(withUid(prefix, uid));
+      bump(kekCounts, prefix, delta);
+    };
     const index = (owner: string, term: string, uid: Buffer, delta: 1 | -1): void => {
       const prefix = termPrefix(owner, term);
       if (delta > 0) terms.putSync(withUid(prefix, uid), EMPTY);
       else terms.removeSync(withUid(prefix, uid));
-      const id = prefix.toString("latin1");
-      const c = counts.get(id);
-      if (c) c.delta += delta;
-      else counts.set(id, { prefix, delta });
+      bump(counts, prefix, delta);
     };
     if (step.kind === "delete") {
       objects.removeSync(step.key);
       owners.removeSync(withUid(ownerPrefix(step.old.owner), step.key));
       for (const t of new Set(step.old.terms)) index(step.old.owner, t, step.key, -1);
+      kek(step.old.material, step.key, -1);
       return;
     }
     const { rec, old, key } = step;
     objects.putSync(key, step.value);
+    if (!sameKek(old?.material, rec.material)) {
+      kek(old?.material, key, -1);
+      kek(rec.material, key, 1);
+    }
     const before = new Set(old?.terms ?? []);
     const after = new Set(rec.terms);
     for (const t of before) if (!after.has(t)) index(rec.owner, t, key, -1);
@@ -259,6 +354,27 @@ export class LmdbObjectStore implements ObjectStore {
   private assertOpen(): void {
     if (this.closed) throw new Error("the object store is closed");
   }
+}
+
+function bump(counts: CountDeltas, prefix: Buffer, delta: number): void {
+  const id = prefix.toString("latin1");
+  const c = counts.get(id);
+  if (c) c.delta += delta;
+  else counts.set(id, { prefix, delta });
+}
+
+/** Writes the net change of each counter (a counter at 0 is removed). Inside a write transaction. */
+export function applyCounts(db: Db, counts: CountDeltas): void {
+  for (const { prefix, delta } of counts.values()) {
+    if (delta === 0) continue;
+    const n = decodeCount(db.get(prefix)) + delta;
+    if (n > 0) db.putSync(prefix, encodeCount(n));
+    else db.removeSync(prefix);
+  }
+}
+
+function sameKek(a: WrappedMaterial | undefined, b: WrappedMaterial | undefined): boolean {
+  return a?.kekId === b?.kekId && a?.kekVersion === b?.kekVersion;
 }
 
 /** Reads treat keys that cannot exist (ill-formed strings) as "not found". */
