@@ -7,21 +7,17 @@
  * nor the key bytes appear in any log line, CLI output or data file.
  */
 import { expect } from "chai";
-import { EventEmitter } from "node:events";
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { AdminClient } from "../../src/cli/admin-client.js";
 import { main } from "../../src/cli/main.js";
-import { runServe } from "../../src/cli/commands/serve.js";
 import { KmipClient } from "../../src/client/index.js";
 import { text } from "../../src/ttlv/index.js";
-import type { AdminServer } from "../../src/server/admin/server.js";
-import type { KmipListener } from "../../src/server/listener.js";
 import { recordKey, recordOutput } from "../support/secrets.js";
 import { createSoftHsmToken, type SoftHsmToken } from "../support/softhsm.js";
-import { waitUntil } from "../server/helpers.js";
+import { serveIn } from "./serve-support.js";
 
 const PIN = "e2e-pin-51c07d";
 
@@ -48,25 +44,7 @@ describe("issue 6 end to end: SoftHSM profile, KMS key, object show, restart, no
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** One `kmipd serve` run: returns the ports, the log lines and a stop function. */
-  async function serve(logs: string[]) {
-    const file = join(dir, "kmipd.toml");
-    await writeFile(file, `[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = ${JSON.stringify(join(dir, "data"))}\ncerts_dir = ${JSON.stringify(join(dir, "certs"))}\n[logging]\nlevel = "debug"\n`);
-    const io = { stdin: new PassThrough(), stdout: (s: string | Uint8Array) => logs.push(String(s)), stderr: (s: string) => logs.push(s) };
-    const signals = new EventEmitter();
-    let listener: KmipListener | undefined;
-    let admin: AdminServer | undefined;
-    const done = runServe({ config: file, "admin-port": 0 }, io, { signals, onListening: (l) => (listener = l), onAdminListening: (a) => (admin = a) });
-    await waitUntil(() => listener && admin, 20_000, () => logs.join(""));
-    return {
-      kmipPort: listener!.address.port,
-      adminUrl: `https://127.0.0.1:${admin!.address.port}`,
-      async stop() {
-        signals.emit("SIGTERM");
-        expect(await done).to.equal(0);
-      },
-    };
-  }
+  const serve = (logs: string[]) => serveIn(dir, logs);
 
   it("walks the whole path", async () => {
     const logs: string[] = [];

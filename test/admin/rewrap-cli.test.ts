@@ -4,21 +4,17 @@
  * and reason; every other DEK moves; `rewrap run` exits 1 and the job does not claim success.
  */
 import { expect } from "chai";
-import { EventEmitter } from "node:events";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { AdminClient } from "../../src/cli/admin-client.js";
 import { main } from "../../src/cli/main.js";
-import { runServe } from "../../src/cli/commands/serve.js";
 import { KmipClient } from "../../src/client/index.js";
 import { text } from "../../src/ttlv/index.js";
-import type { AdminServer } from "../../src/server/admin/server.js";
-import type { KmipListener } from "../../src/server/listener.js";
 import { openLmdbStore } from "../../src/store/lmdb/index.js";
 import { recordKey, recordOutput } from "../support/secrets.js";
-import { waitUntil } from "../server/helpers.js";
+import { serveIn } from "./serve-support.js";
 
 describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK reported", function () {
   this.timeout(120_000);
@@ -26,24 +22,7 @@ describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK
   before(async () => (dir = await mkdtemp(join(tmpdir(), "kmipd-rewrap-cli-"))));
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  async function serve(logs: string[]) {
-    const file = join(dir, "kmipd.toml");
-    await writeFile(file, `[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = ${JSON.stringify(join(dir, "data"))}\ncerts_dir = ${JSON.stringify(join(dir, "certs"))}\n[logging]\nlevel = "debug"\n`);
-    const io = { stdin: new PassThrough(), stdout: (s: string | Uint8Array) => logs.push(String(s)), stderr: (s: string) => logs.push(s) };
-    const signals = new EventEmitter();
-    let listener: KmipListener | undefined;
-    let admin: AdminServer | undefined;
-    const done = runServe({ config: file, "admin-port": 0 }, io, { signals, onListening: (l) => (listener = l), onAdminListening: (a) => (admin = a) });
-    await waitUntil(() => listener && admin, 20_000, () => logs.join(""));
-    return {
-      kmipPort: listener!.address.port,
-      adminUrl: `https://127.0.0.1:${admin!.address.port}`,
-      async stop() {
-        signals.emit("SIGTERM");
-        expect(await done).to.equal(0);
-      },
-    };
-  }
+  const serve = (logs: string[]) => serveIn(dir, logs);
 
   it("rotates, drains, reports the bad DEK, and keeps every good one readable", async () => {
     const logs: string[] = [];
