@@ -3,15 +3,15 @@
  * real LMDB files and real TLS.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, readdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KmipClient } from "../../src/client/index.js";
 import { Enums } from "../../src/kmip/index.js";
-import { REPO_ROOT } from "../helpers/shared.js";
 import { startKmipd } from "./harness.js";
+import { spawnKmipd } from "./child-process.js";
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -78,21 +78,7 @@ async function freePort(): Promise<number> {
 }
 
 function startProcess(port: number, dataDir: string, certsDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin/kmipd.js"), "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--certs-dir", certsDir, "--admin-port", "0"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`kmipd did not start: ${err}`)), 20_000);
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes("listening on")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`kmipd exited with ${code}: ${err}`)));
-  });
+  return spawnKmipd(["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--certs-dir", certsDir]);
 }
 
 describe("integration: durability across SIGKILL", function () {

@@ -4,33 +4,21 @@
  * new version, and the job reports completion with exact counts (each batch and the job's
  * counters commit in one transaction, so a kill can never count a DEK twice or lose one).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { openLmdbStore } from "../../src/store/lmdb/index.js";
-import { REPO_ROOT } from "../helpers/shared.js";
 import { checkAll, registerMany } from "./rewrap-support.js";
 import { startTenancyKmipd } from "./tenancy-support.js";
+import { spawnKmipd } from "./child-process.js";
 
 const N = 10_000;
 const KILLS = 20;
 
 function startChild(config: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin/kmipd.js"), "serve", "-c", config, "--admin-port", "0"], { stdio: ["ignore", "ignore", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`kmipd did not start: ${err}`)), 20_000);
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes("listening on")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`kmipd exited with ${code}: ${err}`)));
-  });
+  return spawnKmipd(["-c", config]);
 }
 
 describe("rewrap: crash safety under SIGKILL", function () {
