@@ -70,6 +70,12 @@ export interface CompatSettings {
 export interface KmsSettings {
   /** Lease Time of key objects and what Obtain Lease grants (1.4 §3.20, §4.17); 0 = no lease limit. */
   readonly leaseTimeSec: number;
+  /**
+   * A Locate for the fresh (or default) member of an object group that has none creates one: a
+   * new AES key of `kms.dek.size.bits` in that group (1.1+ §4.9 leaves this to server policy).
+   * Off by default: a search then never creates key material.
+   */
+  readonly locateCreatesFresh: boolean;
   /** Size of generated symmetric keys (DEKs) when the client names none (`kms.dek.size.bits`). */
   readonly dek: { readonly size: { readonly bits: number } };
   /** Retries after a transient HSM failure, with exponential back-off from `kms.retry.delay.ms`. */
@@ -205,6 +211,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "logging.format", default: "json", check: oneOf(LOG_FORMATS) },
   { key: "compat.complete_get_attributes", default: true, check: bool },
   { key: "kms.lease_time_sec", default: 3600, check: int(0, 0xffffffff) },
+  { key: "kms.locate_creates_fresh", default: false, check: bool },
   { key: "kms.dek.size.bits", default: 256, check: (v) => (v === 128 || v === 192 || v === 256 ? { ok: true, value: v } : { ok: false, expected: "128, 192 or 256" }) },
   { key: "kms.retry.count", default: 3, check: int(0, 100) },
   { key: "kms.retry.delay.ms", default: 1000, check: int(1, 600_000) },

@@ -46,6 +46,8 @@ export interface OperationSettings {
   readonly serverVersion: string;
   /** The longest lease Obtain Lease grants, and every key object's Lease Time (kms.lease_time_sec). */
   readonly leaseTimeSec: number;
+  /** Locate creates a fresh member for a group that has none (kms.locate_creates_fresh). */
+  readonly locateCreatesFresh?: boolean;
   /** Attributes an unfiltered Get Attributes leaves out (see compat.complete_get_attributes). */
   readonly quietAttributes: ReadonlySet<string>;
 }

@@ -1,9 +1,9 @@
 /** Create (1.4 §4.1, 2.1 §6.1.9): a new symmetric key or secret data, generated here. */
 import { randomBytes } from "node:crypto";
-import { Enums, Tag } from "../kmip/index.js";
+import { Enums, Masks, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, firstAttr, intAttr, setServerAttr, type ManagedObject } from "../model/index.js";
-import { ItemType, bytes, enumeration, integer, struct, type StructureNode } from "../ttlv/index.js";
+import { ItemType, bytes, enumeration, integer, struct, text, type StructureNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
 import type { OperationContext, OperationHandler } from "./context.js";
 import { generateSymmetric, symmetricKeyContent } from "./key-material.js";
@@ -21,6 +21,29 @@ export const create: OperationHandler = async (p, ctx) => {
   }
   const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
+  await generateAndStore(obj, objectType, ctx);
+  return [enumeration(Tag.ObjectType, objectType), uidNode(obj.uid)];
+};
+
+/**
+ * A new AES key of the default size (kms.dek.size.bits), usable for Encrypt and Decrypt, in
+ * `group`: what Locate makes on the fly for a group with no fresh member when
+ * kms.locate_creates_fresh is on (1.1+ §Object Group Member: "the server MAY create a new object").
+ */
+export async function createFreshGroupKey(ctx: OperationContext, group: string): Promise<string> {
+  const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
+  const M = Masks.CryptographicUsageMask;
+  addClientAttrs(obj, [
+    { name: "Cryptographic Algorithm", value: enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES) },
+    { name: "Cryptographic Usage Mask", value: integer(Tag.CryptographicUsageMask, M.Encrypt | M.Decrypt) },
+    { name: "Object Group", value: text(Tag.ObjectGroup, group) },
+  ]);
+  await generateAndStore(obj, Enums.ObjectType.SymmetricKey, ctx);
+  return obj.uid;
+}
+
+/** Generates the material for an object whose client attributes are set, fills in the server's attributes and stores it. */
+async function generateAndStore(obj: ManagedObject, objectType: number, ctx: OperationContext): Promise<void> {
   const material = objectType === O.SecretData ? secretData(obj) : symmetricKey(obj, ctx);
   // Quantum Safe requested (2.1 §4.47): refuse a key that is not (QS-M-2: "NOT_SAFE", General Failure).
   const qs = firstAttr(obj, "Quantum Safe")?.value;
@@ -35,8 +58,7 @@ export const create: OperationHandler = async (p, ctx) => {
   material.key.fill(0); // the content node holds its own copy
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;
-  return [enumeration(Tag.ObjectType, objectType), uidNode(obj.uid)];
-};
+}
 
 interface Material {
   readonly key: Uint8Array;

@@ -4,6 +4,8 @@
  * §6.1.28), 1.x says nothing and its 1.4 cases page newest first (TC-OFFSET-*-14). A query for a
  * group's Fresh or Default member treats the group as a pool handed out oldest first (TC_152,
  * TC_153): Group Member Default is the oldest fresh member of the group, else its oldest member.
+ * A group with no such member gets a new AES key when kms.locate_creates_fresh is on (TC_151), if
+ * the query names only the group.
  * Candidates come from the store index — the query's most selective exact term —
  * and are then matched exactly: a structure on the fields given (a Name by its Name Value alone),
  * two instances of a date attribute as a range, Cryptographic Usage Mask as "has all these bits",
@@ -18,6 +20,7 @@ import {
 } from "../model/index.js";
 import { ItemType, integer, type TtlvNode } from "../ttlv/index.js";
 import { usageLimitsOf } from "./attribute-edit.js";
+import { createFreshGroupKey } from "./create.js";
 import { directAttrs, isArchived, uidNode } from "./common.js";
 import type { OperationContext, OperationHandler } from "./context.js";
 
@@ -69,6 +72,8 @@ export const locate: OperationHandler = async (p, ctx) => {
     matched.length = 0;
     if (chosen !== undefined) matched.push(chosen);
   }
+  const poolGroup = member !== undefined && matched.length === 0 && offset === 0 && ctx.settings.locateCreatesFresh ? onlyGroup(query) : undefined;
+  if (poolGroup !== undefined && (mask & SSM.OnLineStorage) !== 0) matched.push(await createFreshGroupKey(ctx, poolGroup));
   const page = matched.slice(offset, offset + limit);
   // ID Placeholder: the one Unique Identifier returned; emptied otherwise so batched operations fail.
   ctx.idPlaceholder = page.length === 1 ? page[0] : undefined;
@@ -76,6 +81,12 @@ export const locate: OperationHandler = async (p, ctx) => {
   const out: TtlvNode[] = counted ? [integer(Tag.LocatedItems, matched.length)] : [];
   return [...out, ...page.map(uidNode)];
 };
+
+/** The group a query names when it names nothing else: the only query Locate answers by creating a member. */
+function onlyGroup(query: readonly Attr[]): string | undefined {
+  const v = query.length === 1 && query[0]!.name === "Object Group" ? query[0]!.value : undefined;
+  return v?.type === ItemType.TextString ? v.value : undefined;
+}
 
 /** Uids to examine in creation order (or reversed): those carrying the query's rarest term, or all the caller's objects. */
 function candidates(criteria: readonly Criterion[], ctx: OperationContext, newestFirst: boolean): string[] {

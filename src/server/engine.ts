@@ -114,6 +114,7 @@ export async function createEngine(
         defaultKeyBits: config.kms.dek.size.bits,
         maxLocateItems: 1000,
         leaseTimeSec: config.kms.leaseTimeSec,
+        locateCreatesFresh: config.kms.locateCreatesFresh,
         vendorIdentification: "kmipd",
         serverVersion: SERVER_VERSION,
         quietAttributes: config.compat.completeGetAttributes ? new Set() : INFORMATIONAL_ATTRIBUTES,

@@ -35,6 +35,7 @@ describe("config", () => {
       compat: { completeGetAttributes: true },
       kms: {
         leaseTimeSec: 3600,
+        locateCreatesFresh: false,
         dek: { size: { bits: 256 } },
         retry: { count: 3, delay: { ms: 1000 } },
         operation: { timeout: { sec: 30 } },

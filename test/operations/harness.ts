@@ -96,11 +96,11 @@ export interface Item {
   id?: Uint8Array;
 }
 
-export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string> } = {}) {
+export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string>; locateCreatesFresh?: boolean } = {}) {
   const store = new MemoryStore();
   const handler = createExecutor({
     objects: new ObjectRepository(store, new SoftKeys()),
-    settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set() },
+    settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set(), locateCreatesFresh: opts.locateCreatesFresh ?? false },
     limits: { ...DEFAULT_LIMITS, maxBatchItems: 64 },
     log: { warn: () => undefined, error: () => undefined },
   });

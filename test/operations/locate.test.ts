@@ -174,4 +174,41 @@ describe("engine: Locate of a group's Fresh / Default member (1.x)", () => {
     expect(await pick(M.GroupMemberDefault)).to.equal(keys[2]);
     expect(await pick(M.GroupMemberDefault)).to.equal(keys[0]);
   });
+
+  const M = Enums.ObjectGroupMember;
+  const freshOf = async (e: ReturnType<typeof engine>, q: TtlvNode[]) => {
+    const r = await e.batch([
+      { operation: Op.Locate, payload: [integer(Tag.MaximumItems, 1), enumeration(Tag.ObjectGroupMember, M.GroupMemberFresh), ...q] },
+      { operation: Op.GetAttributes, payload: [] },
+    ], "1.2");
+    return { locate: r.children[1] as StructureNode, attrs: r.children[2] as StructureNode };
+  };
+
+  it("with kms.locate_creates_fresh, an empty group gets a new fresh AES key of the default size", async () => {
+    const e = engine({ locateCreatesFresh: true });
+    const group = std("Object Group", text(0, "tape-pool"));
+    const { locate: l, attrs } = await freshOf(e, query("1.2", [group]));
+    expect(val(l, Tag.ResultStatus)).to.equal(OK);
+    const uid = val(l.children.find((c) => c.tag === Tag.ResponsePayload) as StructureNode, Tag.UniqueIdentifier) as string;
+    expect(uid).to.be.a("string");
+    const payload = attrs.children.find((c) => c.tag === Tag.ResponsePayload) as StructureNode;
+    const named = (n: string) => payload.children.filter((c) => c.tag === Tag.Attribute).map((a) => a as StructureNode).find((a) => val(a, Tag.AttributeName) === n);
+    expect(val(named("Object Group"), Tag.AttributeValue)).to.equal("tape-pool");
+    expect(val(named("Fresh"), Tag.AttributeValue)).to.equal(true);
+    expect(val(named("Cryptographic Algorithm"), Tag.AttributeValue)).to.equal(Enums.CryptographicAlgorithm.AES);
+    expect(val(named("Cryptographic Length"), Tag.AttributeValue)).to.equal(256);
+    // the next Locate finds that member (still fresh), no second key is made
+    const again = await freshOf(e, query("1.2", [group]));
+    expect(val(again.locate.children.find((c) => c.tag === Tag.ResponsePayload) as StructureNode, Tag.UniqueIdentifier)).to.equal(uid);
+  });
+
+  it("creates nothing when off (the default), or when the query names more than the group", async () => {
+    const off = engine();
+    const group = std("Object Group", text(0, "tape-pool"));
+    expect(val((await freshOf(off, query("1.2", [group]))).attrs, Tag.ResultReason)).to.equal(Enums.ResultReason.ItemNotFound);
+    const on = engine({ locateCreatesFresh: true });
+    const r = await freshOf(on, query("1.2", [group, std("Cryptographic Algorithm", enumeration(0, Enums.CryptographicAlgorithm.RSA))]));
+    expect(val(r.attrs, Tag.ResultReason)).to.equal(Enums.ResultReason.ItemNotFound);
+    expect([...on.store.listByOwner("alice")]).to.have.length(0);
+  });
 });
