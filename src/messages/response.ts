@@ -54,6 +54,7 @@ const OLDER_REASON: Partial<Record<ResultReasonName, ResultReasonName>> = {
   BadCryptographicParameters: "CryptographicFailure",
   IncompatibleCryptographicUsageMask: "PermissionDenied",
   NonUniqueNameAttribute: "InvalidField",
+  ConstraintViolation: "InvalidField",
   UsageLimitExceeded: "PermissionDenied",
   KeyValueNotPresent: "ItemNotFound",
   ObjectArchived: "PermissionDenied",

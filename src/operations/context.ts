@@ -10,6 +10,7 @@ import type { TicketRegistry } from "./login/tickets.js";
 import type { PendingOperations } from "./pending.js";
 import type { Tenant } from "../auth/types.js";
 import type { TenantObjects } from "./repository.js";
+import type { ConstraintStore } from "./constraints.js";
 
 export interface OperationContext {
   /** Who is asking (from the certificate): for streams, tickets and pending operations. */
@@ -33,6 +34,8 @@ export interface OperationContext {
   readonly tickets?: TicketRegistry;
   /** Operations this server routes (for Query). */
   readonly operations: readonly number[];
+  /** Each account's constraints on its new objects (Set/Get Constraints); absent: not kept here. */
+  readonly constraints?: ConstraintStore;
   /** Settings operations need. */
   readonly settings: OperationSettings;
 }

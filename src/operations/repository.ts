@@ -38,8 +38,8 @@ export class ObjectRepository {
   }
 
   /** The objects of one tenant: what operations see (ctx.objects). */
-  forTenant(tenant: Tenant): TenantObjects {
-    return new TenantObjects(this, tenant);
+  forTenant(tenant: Tenant, admit?: (o: ManagedObject) => void): TenantObjects {
+    return new TenantObjects(this, tenant, admit);
   }
 
   /**
@@ -208,6 +208,8 @@ export class TenantObjects {
   constructor(
     readonly repository: ObjectRepository,
     readonly tenant: Tenant,
+    /** Checks every new object before it is written (the account's constraints); throws to refuse. */
+    private readonly admit?: (o: ManagedObject) => void,
   ) {}
 
   /** The owner of everything this view reads and writes. */
@@ -224,16 +226,16 @@ export class TenantObjects {
     return this.repository.exists(uid, this.owner);
   }
   insert(obj: ManagedObject): Promise<void> {
-    return this.repository.insert(this.mine(obj), this.tenant);
+    return this.repository.insert(this.admitted(obj), this.tenant);
   }
   update(obj: LoadedObject, contentChanged = false): Promise<void> {
     return this.repository.update(this.mine(obj), contentChanged, this.tenant);
   }
   updateAndInsert(changed: LoadedObject, added: ManagedObject): Promise<void> {
-    return this.repository.updateAndInsert(this.mine(changed), this.mine(added), this.tenant);
+    return this.repository.updateAndInsert(this.mine(changed), this.admitted(added), this.tenant);
   }
   writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[]): Promise<void> {
-    return this.repository.writeAll(changed.map((c) => this.mine(c)), added.map((a) => this.mine(a)), this.tenant);
+    return this.repository.writeAll(changed.map((c) => this.mine(c)), added.map((a) => this.admitted(a)), this.tenant);
   }
   findByTerm(term: string): Iterable<string> {
     return this.repository.findByTerm(this.owner, term);
@@ -243,6 +245,11 @@ export class TenantObjects {
   }
   list(): Iterable<string> {
     return this.repository.listByOwner(this.owner);
+  }
+
+  private admitted<T extends ManagedObject>(o: T): T {
+    this.admit?.(this.mine(o));
+    return o;
   }
 
   private mine<T extends ManagedObject>(o: T): T {

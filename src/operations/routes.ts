@@ -20,6 +20,7 @@ import { discoverVersions } from "./discover-versions.js";
 import { encrypt } from "./encrypt.js";
 import { getAttributeList } from "./get-attribute-list.js";
 import { getAttributes } from "./get-attributes.js";
+import { getConstraints } from "./get-constraints.js";
 import { getUsageAllocation } from "./get-usage-allocation.js";
 import { get } from "./get.js";
 import { hash } from "./hash.js";
@@ -47,6 +48,7 @@ import { revoke } from "./revoke.js";
 import { rngRetrieve } from "./rng-retrieve.js";
 import { rngSeed } from "./rng-seed.js";
 import { setAttribute } from "./set-attribute.js";
+import { setConstraints } from "./set-constraints.js";
 import { sign } from "./sign.js";
 import { signatureVerify } from "./signature-verify.js";
 
@@ -83,6 +85,8 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.ModifyAttribute, modifyAttribute],
   [Op.DeleteAttribute, deleteAttribute],
   [Op.SetAttribute, setAttribute],
+  [Op.SetConstraints, setConstraints],
+  [Op.GetConstraints, getConstraints],
   [Op.GetUsageAllocation, getUsageAllocation],
   [Op.Archive, archive],
   [Op.Recover, recover],

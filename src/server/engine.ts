@@ -4,6 +4,7 @@
  * the object repository and the batch executor. This is the one place the concrete adapters are
  * chosen; the admin plane gets the same service instances from the Engine.
  */
+import { catalogConstraintStore } from "./constraint-store.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ChainedAuditLog, JsonlMirror, deriveAuditKey } from "../audit/index.js";
@@ -110,6 +111,7 @@ export async function createEngine(
     const handler = createExecutor({
       objects,
       directory,
+      constraints: catalogConstraintStore(store.catalog),
       settings: {
         defaultKeyBits: config.kms.dek.size.bits,
         maxLocateItems: 1000,

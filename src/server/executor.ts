@@ -14,6 +14,7 @@ import { PendingOperations } from "../operations/pending.js";
 import type { Directory, Tenant } from "../auth/types.js";
 import type { ObjectRepository } from "../operations/repository.js";
 import { ROUTES } from "../operations/routes.js";
+import { admissionFor, type ConstraintStore } from "../operations/constraints.js";
 import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../ttlv/index.js";
 import { operationName, resultName } from "./audit-hook.js";
 import type { MessageHandler, RequestContext } from "./handler.js";
@@ -38,6 +39,8 @@ export interface ExecutorDeps {
   /** Current time in POSIX seconds (a setting so tests can fix it). */
   readonly now?: () => bigint;
   /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
+  /** Each account's constraints (Set/Get Constraints); without it those operations are not supported. */
+  readonly constraints?: ConstraintStore;
   /** Login tickets (in memory); one per executor unless given. */
   readonly tickets?: TicketRegistry;
   readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
@@ -103,8 +106,11 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
       if (deps.audit) refused = await deps.audit(req.items, refused, rctx);
       return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
     }
-    const objects = (staged ?? deps.objects).forTenant(tenant);
-    const ctx: OperationContext = { principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets };
+    const objects = (staged ?? deps.objects).forTenant(tenant, admissionFor(deps.constraints, tenant.account));
+    const ctx: OperationContext = {
+      principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets,
+      ...(deps.constraints ? { constraints: deps.constraints } : {}),
+    };
     // 1.x Boolean true, 2.x Mandatory or Optional: the client accepts Operation Pending (not within an Undo batch)
     const ai = req.header.asynchronousIndicator;
     const mayDefer = !staged && (ai === true || ai === Enums.AsynchronousIndicator.Mandatory || ai === Enums.AsynchronousIndicator.Optional);
