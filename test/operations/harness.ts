@@ -4,6 +4,7 @@
  * executor and read the answer.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { CredentialVerifier } from "../../src/auth/index.js";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import type { KekInfo, KekRef, KekSpec, KeyProvider, ProviderDescription } from "../../src/keys/types.js";
 import { ObjectRepository } from "../../src/operations/repository.js";
@@ -96,9 +97,10 @@ export interface Item {
   id?: Uint8Array;
 }
 
-export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string> } = {}) {
+export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string>; credentials?: CredentialVerifier } = {}) {
   const store = new MemoryStore();
   const handler = createExecutor({
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
     objects: new ObjectRepository(store, new SoftKeys()),
     settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set() },
     limits: { ...DEFAULT_LIMITS, maxBatchItems: 64 },
