@@ -1,2 +1,3 @@
 export * from "./types.js";
 export * from "./directory.js";
+export * from "./credentials.js";

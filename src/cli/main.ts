@@ -2,6 +2,7 @@
 import yargs from "yargs";
 import { auditCommand } from "./commands/audit.js";
 import { clientCommand } from "./commands/client.js";
+import { credentialCommand } from "./commands/credential.js";
 import { accountCommand } from "./commands/account.js";
 import { hsmProfileCommand } from "./commands/hsm-profile.js";
 import { initCommand } from "./commands/init.js";
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: CliIo, env: Readonly<Record<strin
     .command(keyCommand(io, (code) => (status = code)))
     .command(accountCommand(io, (code) => (status = code)))
     .command(principalCommand(io, (code) => (status = code)))
+    .command(credentialCommand(io, (code) => (status = code)))
     .command(objectCommand(io, (code) => (status = code)))
     .command(rewrapCommand(io, (code) => (status = code)))
     .command(migrateCommand(io, (code) => (status = code)))

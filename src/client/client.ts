@@ -6,6 +6,7 @@ import { Enums, Masks, Tag, attributeByName, type KmipVersion } from "../kmip/in
 import { ItemType, boolean, bytes, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../ttlv/index.js";
 import { attributesNode, readAttrs, v1Attribute, v2Element, type ClientAttr } from "./attributes.js";
 import { KmipConnection, type ConnectOptions } from "./connection.js";
+import { authenticationNode, type ClientCredential } from "./credential.js";
 
 export interface BatchItemRequest {
   readonly operation: number;
@@ -48,6 +49,9 @@ const textOf = (s: StructureNode | undefined, tag: number): string | undefined =
 };
 
 export class KmipClient {
+  /** Sent in the header of every request while set (a header given to batch() with its own Authentication wins). */
+  credential?: ClientCredential;
+
   constructor(
     readonly connection: KmipConnection,
     readonly version: KmipVersion = "1.4",
@@ -68,6 +72,7 @@ export class KmipClient {
     const req = struct(Tag.RequestMessage, [
       struct(Tag.RequestHeader, [
         struct(Tag.ProtocolVersion, [integer(Tag.ProtocolVersionMajor, major), integer(Tag.ProtocolVersionMinor, minor)]),
+        ...(this.credential && !header.some((h) => h.tag === Tag.Authentication) ? [authenticationNode(this.credential)] : []),
         ...header,
         integer(Tag.BatchCount, items.length),
       ]),

@@ -99,10 +99,30 @@ export interface ConfiguredPrincipalSetting {
   readonly role?: (typeof TENANCY_ROLES)[number];
 }
 
+/**
+ * One `[[tenancy.credentials]]` table: a user (type "password") or device (type "device") that
+ * clients of `account` may name in the request header's Credential (docs/TENANCY.md). Fields are
+ * given in snake_case in the file (password_hash, serial_number, device_identifier, …).
+ */
+export type ConfiguredCredentialSetting =
+  | { readonly type: "password"; readonly account: string; readonly username: string; readonly passwordHash: string }
+  | {
+      readonly type: "device";
+      readonly account: string;
+      readonly id?: string;
+      readonly passwordHash?: string;
+      readonly serialNumber?: string;
+      readonly deviceIdentifier?: string;
+      readonly networkIdentifier?: string;
+      readonly machineIdentifier?: string;
+      readonly mediaIdentifier?: string;
+    };
+
 export interface TenancySettings {
   /** Unknown principals become their own account (domain and zone "default", role user). Development only. */
   readonly autoRegister: boolean;
   readonly principals: readonly ConfiguredPrincipalSetting[];
+  readonly credentials: readonly ConfiguredCredentialSetting[];
 }
 
 export interface AuditSettings {
@@ -178,6 +198,40 @@ const principals: Check = (v) => {
   return { ok: true, value: v.map((t) => ({ ...(t as object) })) };
 };
 
+const DEVICE_KEYS = ["serial_number", "device_identifier", "network_identifier", "machine_identifier", "media_identifier"];
+const CREDENTIAL_KEYS: Readonly<Record<string, readonly string[]>> = {
+  password: ["type", "account", "username", "password_hash"],
+  device: ["type", "account", "id", "password_hash", ...DEVICE_KEYS],
+};
+/** `scrypt$N$r$p$salt$hash` as `kmipd credential hash` prints it (auth/credentials.ts checks the numbers). */
+const PASSWORD_HASH_RE = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/;
+
+const credentials: Check = (v) => {
+  const expected =
+    'an array of tables with type "password" (account, username, password_hash) or "device" (account, optional id and password_hash, ' +
+    "and at least one of serial_number, device_identifier, network_identifier, machine_identifier, media_identifier) ([[tenancy.credentials]])";
+  if (!Array.isArray(v)) return { ok: false, expected };
+  const out: Record<string, string>[] = [];
+  const ids = new Set<string>();
+  for (const t of v) {
+    if (typeof t !== "object" || t === null || Array.isArray(t)) return { ok: false, expected };
+    const r = t as Record<string, unknown>;
+    const keys = CREDENTIAL_KEYS[r["type"] as string];
+    if (!keys || Object.keys(r).some((k) => !keys.includes(k))) return { ok: false, expected };
+    if (Object.values(r).some((x) => typeof x !== "string" || !NAME_RE.test(x))) return { ok: false, expected };
+    if (r["account"] === undefined) return { ok: false, expected };
+    if (r["password_hash"] !== undefined && !PASSWORD_HASH_RE.test(r["password_hash"] as string)) return { ok: false, expected: "password_hash as `kmipd credential hash` prints it (scrypt$N$r$p$salt$hash)" };
+    if (r["type"] === "password" && (r["username"] === undefined || r["password_hash"] === undefined)) return { ok: false, expected };
+    if (r["type"] === "device" && !DEVICE_KEYS.some((k) => r[k] !== undefined)) return { ok: false, expected };
+    // one name per user or device of an account: it is what objects record as their creator
+    const name = `${r["account"] as string}\u0000${r["type"] as string}\u0000${(r["username"] ?? r["id"] ?? DEVICE_KEYS.map((k) => r[k]).find((x) => x !== undefined)) as string}`;
+    if (ids.has(name)) return { ok: false, expected: "each username, and each device id (default: its first identifier), once per account" };
+    ids.add(name);
+    out.push(Object.fromEntries(Object.entries(r).map(([k, x]) => [snakeToCamel(k), x as string])));
+  }
+  return { ok: true, value: out };
+};
+
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const host: Check = (v) =>
   typeof v === "string" && (isIP(v) !== 0 || HOSTNAME.test(v)) ? { ok: true, value: v } : { ok: false, expected: "an IP address or a host name" };
@@ -222,6 +276,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "kms.cache.ttl_sec", default: 300, check: int(0, 86_400) },
   { key: "tenancy.auto_register", default: false, check: bool },
   { key: "tenancy.principals", default: [], check: principals },
+  { key: "tenancy.credentials", default: [], check: credentials },
   { key: "audit.jsonl_path", default: undefined, check: path },
 ];
 

@@ -19,11 +19,26 @@ export interface RequestHeader {
   readonly batchErrorContinuationOption: number;
   readonly batchCount: number;
   readonly timeStamp?: bigint;
-  /** Present only to be ignored for identity: the certificate decides who the client is. */
+  /** Whether the header has an Authentication: the certificate still decides who the client is. */
   readonly hasAuthentication: boolean;
+  /** Username and Password / Device credentials: which user or device of the client asks (checked by the executor). */
+  readonly credentials: readonly HeaderCredential[];
   /** Ticket Value of an Authentication Credential of type Ticket (2.0+): a Login ticket, admitted by the executor. */
   readonly ticket?: Uint8Array;
 }
+
+/** A Username and Password or Device credential as presented; the password is only ever compared, never shown. */
+export type HeaderCredential =
+  | { readonly type: "password"; readonly username: string; readonly password?: string }
+  | {
+      readonly type: "device";
+      readonly password?: string;
+      readonly serialNumber?: string;
+      readonly deviceIdentifier?: string;
+      readonly networkIdentifier?: string;
+      readonly machineIdentifier?: string;
+      readonly mediaIdentifier?: string;
+    };
 
 export interface RequestBatchItem {
   readonly operation: number;
@@ -62,6 +77,33 @@ function ticketOf(h: StructReader): Uint8Array | undefined {
   return undefined;
 }
 
+/** The header's Username and Password and Device credentials (other types are left to their own handling). */
+function credentialsOf(h: StructReader): HeaderCredential[] {
+  const out: HeaderCredential[] = [];
+  for (const c of h.optStruct(Tag.Authentication)?.structs(Tag.Credential) ?? []) {
+    const type = c.optEnum(Tag.CredentialType);
+    if (type !== Enums.CredentialType.UsernameAndPassword && type !== Enums.CredentialType.Device) continue;
+    const v = c.optStruct(Tag.CredentialValue);
+    if (!v) throw new KmipError("InvalidMessage", "a Credential needs a Credential Value");
+    const password = v.optText(Tag.Password);
+    if (type === Enums.CredentialType.UsernameAndPassword) {
+      out.push({ type: "password", username: v.text(Tag.Username), ...(password !== undefined ? { password } : {}) });
+      continue;
+    }
+    const fields = {
+      serialNumber: v.optText(Tag.DeviceSerialNumber),
+      deviceIdentifier: v.optText(Tag.DeviceIdentifier),
+      networkIdentifier: v.optText(Tag.NetworkIdentifier),
+      machineIdentifier: v.optText(Tag.MachineIdentifier),
+      mediaIdentifier: v.optText(Tag.MediaIdentifier),
+    };
+    const given = Object.fromEntries(Object.entries(fields).filter(([, x]) => x !== undefined));
+    if (Object.keys(given).length === 0) throw new KmipError("InvalidMessage", "a Device credential needs at least one identifier");
+    out.push({ type: "device", ...given, ...(password !== undefined ? { password } : {}) });
+  }
+  return out;
+}
+
 export function parseRequest(root: TtlvNode, limits: { readonly maxBatchItems: number }): RequestMessage {
   if (root.tag !== Tag.RequestMessage) throw new KmipError("InvalidMessage", "not a Request Message");
   const msg = StructReader.of(root);
@@ -80,6 +122,7 @@ export function parseRequest(root: TtlvNode, limits: { readonly maxBatchItems: n
     timeStamp: h.optDateTime(Tag.TimeStamp),
     hasAuthentication: h.has(Tag.Authentication),
     ticket: ticketOf(h),
+    credentials: credentialsOf(h),
   };
   const itemNodes = msg.all(Tag.BatchItem);
   if (itemNodes.length === 0) throw new KmipError("InvalidMessage", "a request needs at least one Batch Item");

@@ -18,6 +18,12 @@ export interface ManagedObject {
   content?: TtlvNode;
   /** Store revision this object was read at (0 for a new object). */
   revision: number;
+  /**
+   * The header credential that created the object ("user:…" / "device:…"), when one did: what
+   * the "default" operation policy calls the owner. Server-internal: stored beside the
+   * attributes, never an attribute, so no Get Attributes, Get Attribute List or Locate shows it.
+   */
+  creator?: string;
 }
 
 export const attrsNamed = (o: ManagedObject, name: string): Attr[] => o.attrs.filter((a) => a.name === name);
@@ -48,6 +54,16 @@ export function removeAttr(o: ManagedObject, name: string): void {
   o.attrs = o.attrs.filter((a) => a.name !== name);
 }
 
+/** The only Operation Policy Name kmipd defines (operations/policy.ts). */
+export const DEFAULT_POLICY = "default";
+
+/** Refuses an Operation Policy Name other than "default": kmipd would not enforce it. */
+export function requireKnownPolicy(a: Attr): void {
+  if (a.name !== "Operation Policy Name") return;
+  const v = a.value.type === ItemType.TextString ? a.value.value : undefined;
+  if (v !== DEFAULT_POLICY) throw new KmipError("InvalidField", `operation policy ${JSON.stringify(v ?? "")} is not defined; kmipd has only "default"`);
+}
+
 /**
  * Adds client-supplied attributes (Create/Register template, Add Attribute), enforcing the rules:
  * server-owned attributes are refused, a single-valued attribute cannot appear twice.
@@ -56,6 +72,7 @@ export function addClientAttrs(o: ManagedObject, attrs: readonly Attr[]): void {
   for (const a of attrs) {
     const rule = ruleFor(a.name, isCustomName(a.name));
     if (!rule.clientSet) throw new KmipError("PermissionDenied", `attribute ${a.name} is set by the server`);
+    requireKnownPolicy(a);
     if (!rule.multi && o.attrs.some((x) => x.name === a.name)) {
       throw new KmipError("IndexOutOfBounds", `attribute ${a.name} allows a single instance`);
     }
@@ -65,18 +82,36 @@ export function addClientAttrs(o: ManagedObject, attrs: readonly Attr[]): void {
 
 /** The store's encoding of the attributes: an Attributes structure, custom ones as Attribute {Name, Value}. */
 export function encodeAttrs(attrs: readonly Attr[]): Uint8Array {
-  return encodeTtlv(
-    struct(
-      Tag.Attributes,
-      attrs.map((a) => (a.value.tag === Tag.AttributeValue ? struct(Tag.Attribute, [text(Tag.AttributeName, a.name), a.value]) : a.value)),
-    ),
-  );
+  return encodeTtlv(struct(Tag.Attributes, attrNodes(attrs)));
 }
 
+const attrNodes = (attrs: readonly Attr[]): TtlvNode[] =>
+  attrs.map((a) => (a.value.tag === Tag.AttributeValue ? struct(Tag.Attribute, [text(Tag.AttributeName, a.name), a.value]) : a.value));
+
 export function decodeAttrs(body: Uint8Array): Attr[] {
+  return decodeBody(body).attrs;
+}
+
+/**
+ * The store's body of an object: encodeAttrs plus, for an object a header credential created, one
+ * trailing Credential structure holding the creator (not an attribute: decodeBody takes it out).
+ */
+export function encodeBody(attrs: readonly Attr[], creator: string | undefined): Uint8Array {
+  const extra = creator === undefined ? [] : [struct(Tag.Credential, [text(Tag.CredentialValue, creator)])];
+  return encodeTtlv(struct(Tag.Attributes, [...attrNodes(attrs), ...extra]));
+}
+
+export function decodeBody(body: Uint8Array): { attrs: Attr[]; creator?: string } {
   const root = decodeTtlv(body, { maxMessageSize: Math.max(body.length, 1), maxItems: 1 << 22 });
   if (root.type !== ItemType.Structure) throw new Error("internal: corrupt attribute record");
-  return root.children.map((n): Attr => {
+  let creator: string | undefined;
+  const attrs = root.children.filter((n) => {
+    if (n.tag !== Tag.Credential) return true;
+    const v = n.type === ItemType.Structure ? n.children.find((c) => c.tag === Tag.CredentialValue) : undefined;
+    if (v?.type !== ItemType.TextString) throw new Error("internal: corrupt creator record");
+    creator = v.value;
+    return false;
+  }).map((n): Attr => {
     if (n.tag === Tag.Attribute && n.type === ItemType.Structure) {
       const name = n.children.find((c) => c.tag === Tag.AttributeName);
       const value = n.children.find((c) => c.tag === Tag.AttributeValue);
@@ -86,6 +121,7 @@ export function decodeAttrs(body: Uint8Array): Attr[] {
     const row = standardName(n.tag);
     return { name: row, value: n };
   });
+  return creator === undefined ? { attrs } : { attrs, creator };
 }
 
 function standardName(tag: number): string {

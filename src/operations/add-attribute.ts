@@ -5,7 +5,7 @@
  */
 import { Tag } from "../kmip/index.js";
 import { KmipError, isV2 } from "../messages/index.js";
-import { attrFromV1, attrToV1, attrsNamed } from "../model/index.js";
+import { attrFromV1, attrToV1, attrsNamed, requireKnownPolicy } from "../model/index.js";
 import { asStored, innerAttr, requireClientMay, requireInVersion, requireUniqueName, ruleOf, settleDates } from "./attribute-edit.js";
 import { loadOnline, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
@@ -19,6 +19,7 @@ export const addAttribute: OperationHandler = async (p, ctx) => {
   requireClientMay(obj, a.name, "add");
   const index = attrsNamed(obj, a.name).length;
   if (index > 0 && !ruleOf(a.name).multi) throw new KmipError("AttributeSingleValued", `attribute ${a.name} allows a single instance`);
+  requireKnownPolicy(a);
   await requireUniqueName(obj, a, ctx);
   obj.attrs.push(a);
   settleDates(obj, ctx.now());

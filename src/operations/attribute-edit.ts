@@ -106,7 +106,7 @@ export async function requireUniqueName(o: ManagedObject, a: Attr, ctx: Operatio
   if (same(o, replacing)) throw new KmipError("NonUniqueNameAttribute", `the object already has the name ${nameValue.value}`);
   for (const uid of [...ctx.objects.findByTerm(fieldTermOf("Name", nameValue))]) {
     if (uid === o.uid) continue;
-    const other = await ctx.objects.load(uid);
+    const other = await ctx.objects.peek(uid); // every name counts, whoever's object it is
     if (!isDestroyed(stateOf(other)) && same(other)) throw new KmipError("NonUniqueNameAttribute", `another object is named ${nameValue.value}`);
   }
 }

@@ -43,7 +43,7 @@ export const importObject: OperationHandler = async (p, ctx) => {
   if (mine && !replace) throw new KmipError("ObjectAlreadyExists", "an object with this Unique Identifier exists");
   const existing = mine ? await ctx.objects.load(uid) : undefined;
 
-  const obj: ManagedObject = { uid, owner: ctx.objects.owner, attrs: [], revision: existing?.revision ?? 0 };
+  const obj: ManagedObject = { uid, owner: ctx.objects.owner, attrs: [], revision: existing?.revision ?? 0, ...(existing?.creator !== undefined ? { creator: existing.creator } : {}) };
   for (const a of directAttrs(p)) {
     if (!ruleOf(a.name).multi && obj.attrs.some((x) => x.name === a.name)) throw new KmipError("AttributeSingleValued", `attribute ${a.name} allows a single instance`);
     await requireUniqueName(obj, a, ctx);

@@ -63,7 +63,8 @@ export const locate: OperationHandler = async (p, ctx) => {
   for (const uid of candidates(criteria, ctx, newestFirst)) {
     if (matched.length >= enough && !(defaultMember && fresh === undefined)) break;
     const o = await loadIfPresent(uid, ctx);
-    if (!o || !stored(o) || !criteria.every((c) => c.test(o))) continue;
+    // the operation policy: another credential's secret objects are not found (1.x Table 81, Locate owner only)
+    if (!o || !ctx.objects.permits(o) || !stored(o) || !criteria.every((c) => c.test(o))) continue;
     if (defaultMember && fresh === undefined && isTrue(firstAttr(o, "Fresh")?.value)) fresh = uid;
     if (matched.length < enough) matched.push(uid);
   }
@@ -103,7 +104,7 @@ function candidates(criteria: readonly Criterion[], ctx: OperationContext, newes
 
 async function loadIfPresent(uid: string, ctx: OperationContext): Promise<ManagedObject | undefined> {
   try {
-    return await ctx.objects.load(uid);
+    return await ctx.objects.peek(uid);
   } catch (e) {
     if (isKmipError(e) && e.reason === "ItemNotFound") return undefined; // removed since the index was read
     throw e;

@@ -6,7 +6,7 @@
  */
 import { Tag } from "../kmip/index.js";
 import { KmipError, isV2 } from "../messages/index.js";
-import { attrFromV1, attrToV1, valueKey, type Attr } from "../model/index.js";
+import { attrFromV1, attrToV1, requireKnownPolicy, valueKey, type Attr } from "../model/index.js";
 import { innerAttr, positionsOf, requireClientMay, requireInVersion, requireUniqueName, settleDates } from "./attribute-edit.js";
 import { loadOnline, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
@@ -42,6 +42,7 @@ export const modifyAttribute: OperationHandler = async (p, ctx) => {
   }
   const pos = at[index];
   if (pos === undefined) throw new KmipError("AttributeInstanceNotFound", `the object has no ${a.name} at index ${index}`);
+  requireKnownPolicy(a);
   await requireUniqueName(obj, a, ctx, obj.attrs[pos]);
   obj.attrs[pos] = a;
   settleDates(obj, ctx.now());

@@ -75,6 +75,8 @@ export const rekey: OperationHandler = async (p, ctx) => {
 export async function replacementOf(old: ManagedObject, offset: number | undefined, template: readonly Attr[], ctx: OperationContext): Promise<ManagedObject> {
   const now = ctx.now();
   const neu: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: old.attrs.filter((a) => !NOT_COPIED.has(a.name)), revision: 0 };
+  // the replacement belongs to the old key's creator, even when the client itself (no credential) re-keys
+  if (old.creator !== undefined) neu.creator = old.creator;
   const activation = dateAttr(old, "Activation Date");
   if (offset === undefined) {
     for (const d of ["Activation Date", ...SHIFTED_DATES]) {

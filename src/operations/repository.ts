@@ -10,10 +10,11 @@ import type { KeyProvider } from "../keys/types.js";
 import type { UnwrappedCache } from "../kms/cache.js";
 import { KmsError, type KekChoice, type KekRouter } from "../kms/types.js";
 import { itemNotFound, KmipError } from "../messages/index.js";
-import { decodeAttrs, encodeAttrs, firstAttr, indexTerms, type ManagedObject } from "../model/index.js";
+import { decodeBody, encodeBody, firstAttr, indexTerms, objectTypeOf, type ManagedObject } from "../model/index.js";
 import type { ObjectRecord, ObjectStore, StoreWrite, WrappedMaterial } from "../store/types.js";
 import { StaleRevisionError } from "../store/types.js";
 import { ItemType, decodeTtlv, encodeTtlv, type TtlvNode } from "../ttlv/index.js";
+import { accessDenied, policyAllows } from "./policy.js";
 
 export interface LoadedObject extends ManagedObject {
   /** The wrapped material as stored, kept so an update that does not touch content re-uses it. */
@@ -37,9 +38,14 @@ export class ObjectRepository {
     this.keks = "currentKek" in keys ? providerKeys(keys) : keys;
   }
 
-  /** The objects of one tenant: what operations see (ctx.objects). */
-  forTenant(tenant: Tenant, admit?: (o: ManagedObject) => void): TenantObjects {
-    return new TenantObjects(this, tenant, admit);
+  /**
+   * The objects of one tenant: what operations see (ctx.objects). `credential` is the verified
+   * header credential of the request ("user:…", "device:…"), if any: it becomes the creator of new
+   * objects, and the "default" operation policy is applied to it (policy.ts). `admit` checks
+   * every new object before it is written (the account's constraints) and throws to refuse it.
+   */
+  forTenant(tenant: Tenant, o: { credential?: string; admit?: (o: ManagedObject) => void } = {}): TenantObjects {
+    return new TenantObjects(this, tenant, o.credential, o.admit);
   }
 
   /**
@@ -74,11 +80,16 @@ export class ObjectRepository {
     return this.store.newUid();
   }
 
-  /** The object, or Item Not Found. `withContent` unwraps the key material too. */
-  async load(uid: string, owner: string, withContent = false): Promise<LoadedObject> {
+  /**
+   * The object, or Item Not Found. `withContent` unwraps the key material too, after `check`
+   * (which may refuse the object) has seen its attributes.
+   */
+  async load(uid: string, owner: string, withContent = false, check?: (o: ManagedObject) => void): Promise<LoadedObject> {
     const rec = this.readRecord(uid, owner);
     if (!rec) throw itemNotFound();
-    const obj: LoadedObject = { uid, owner, attrs: decodeAttrs(rec.body), revision: rec.revision, material: rec.material };
+    const { attrs, creator } = decodeBody(rec.body);
+    const obj: LoadedObject = { uid, owner, attrs, revision: rec.revision, material: rec.material, ...(creator !== undefined ? { creator } : {}) };
+    check?.(obj);
     if (withContent && rec.material) obj.content = await this.unwrapContent(uid, rec.material);
     return obj;
   }
@@ -138,7 +149,7 @@ export class ObjectRepository {
     if (!material && obj.content) material = await this.wrapContent(obj, tenant ?? ownerTenant(obj.owner));
     // Objects per KEK version are counted by the store's (KEK, version) index, from `material`.
     const terms = indexTerms(obj);
-    return { uid: obj.uid, owner: obj.owner, body: encodeAttrs(obj.attrs), material, terms, revision };
+    return { uid: obj.uid, owner: obj.owner, body: encodeBody(obj.attrs, obj.creator), material, terms, revision };
   }
 
   private async wrapContent(obj: ManagedObject, tenant: Tenant): Promise<WrappedMaterial> {
@@ -205,12 +216,29 @@ function providerKeys(p: KeyProvider): ContentKeys {
  * operation cannot name another owner. New objects must be owned by that account.
  */
 export class TenantObjects {
+  /** The operation of the batch item being run (set by the executor): what the operation policy decides on. */
+  operation?: number;
+
   constructor(
     readonly repository: ObjectRepository,
     readonly tenant: Tenant,
+    /** The request's verified header credential, if any. */
+    readonly credential?: string,
     /** Checks every new object before it is written (the account's constraints); throws to refuse. */
     private readonly admit?: (o: ManagedObject) => void,
   ) {}
+
+  /** The same view for another batch item run apart (a deferred one): its own operation. */
+  fork(): TenantObjects {
+    const f = new TenantObjects(this.repository, this.tenant, this.credential);
+    f.operation = this.operation;
+    return f;
+  }
+
+  /** Whether the operation policy lets this request's credential run the current operation on `o`. */
+  permits(o: ManagedObject): boolean {
+    return policyAllows({ objectType: objectTypeOf(o), ...(o.creator !== undefined ? { creator: o.creator } : {}) }, this.credential, this.operation);
+  }
 
   /** The owner of everything this view reads and writes. */
   get owner(): string {
@@ -219,8 +247,15 @@ export class TenantObjects {
   newUid(): string {
     return this.repository.newUid();
   }
+  /** The object the operation acts on: Permission Denied when the operation policy keeps it from this credential. */
   load(uid: string, withContent = false): Promise<LoadedObject> {
-    return this.repository.load(uid, this.owner, withContent);
+    return this.repository.load(uid, this.owner, withContent, (o) => {
+      if (!this.permits(o)) throw accessDenied();
+    });
+  }
+  /** The object's attributes without the policy check: for looking at other objects (name uniqueness, Locate's filter). */
+  peek(uid: string): Promise<LoadedObject> {
+    return this.repository.load(uid, this.owner);
   }
   exists(uid: string): boolean {
     return this.repository.exists(uid, this.owner);
@@ -247,8 +282,14 @@ export class TenantObjects {
     return this.repository.listByOwner(this.owner);
   }
 
+  /**
+   * A new object: it records the credential that created it (kept if set, e.g. Import over an
+   * object), then passes the account's constraints.
+   */
   private admitted<T extends ManagedObject>(o: T): T {
-    this.admit?.(this.mine(o));
+    this.mine(o);
+    if (this.credential !== undefined && o.creator === undefined) o.creator = this.credential;
+    this.admit?.(o);
     return o;
   }
 

@@ -4,6 +4,7 @@
  */
 import { Tag } from "../kmip/index.js";
 import { KmipError, isV2 } from "../messages/index.js";
+import { requireKnownPolicy } from "../model/index.js";
 import { asStored, innerAttr, positionsOf, requireClientMay, requireUniqueName, settleDates } from "./attribute-edit.js";
 import { loadOnline, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
@@ -17,6 +18,7 @@ export const setAttribute: OperationHandler = async (p, ctx) => {
   requireClientMay(obj, a.name, at.length === 0 ? "add" : "modify");
   if (at.length > 1) throw new KmipError("MultiValuedAttribute", `the object has several ${a.name}; use Modify Attribute`);
   const pos = at[0];
+  requireKnownPolicy(a);
   await requireUniqueName(obj, a, ctx, pos === undefined ? undefined : obj.attrs[pos]);
   if (pos === undefined) obj.attrs.push(a);
   else obj.attrs[pos] = a;

@@ -11,6 +11,7 @@ import { ChainedAuditLog, JsonlMirror, deriveAuditKey } from "../audit/index.js"
 import type { KmipdConfig } from "../config/index.js";
 import { CatalogDirectory, DEFAULT_DOMAIN, DEFAULT_ZONE } from "../auth/directory.js";
 import { BOOTSTRAP_ADMIN } from "../auth/types.js";
+import { CredentialVerifier } from "../auth/credentials.js";
 import { createDatabaseKeyProvider } from "../keys/database/index.js";
 import type { Pkcs11ProviderOptions } from "../keys/pkcs11/index.js";
 import { HsmProfileService, KmsKeyService, UnwrappedCache } from "../kms/index.js";
@@ -112,6 +113,7 @@ export async function createEngine(
       objects,
       directory,
       constraints: catalogConstraintStore(store.catalog),
+      credentials: new CredentialVerifier(config.tenancy.credentials),
       settings: {
         defaultKeyBits: config.kms.dek.size.bits,
         maxLocateItems: 1000,

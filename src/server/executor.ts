@@ -11,7 +11,7 @@ import {
 } from "../messages/index.js";
 import type { OperationContext, OperationSettings } from "../operations/context.js";
 import { PendingOperations } from "../operations/pending.js";
-import type { Directory, Tenant } from "../auth/types.js";
+import type { CredentialVerifier, Directory, Tenant } from "../auth/index.js";
 import type { ObjectRepository } from "../operations/repository.js";
 import { ROUTES } from "../operations/routes.js";
 import { admissionFor, type ConstraintStore } from "../operations/constraints.js";
@@ -19,6 +19,7 @@ import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../t
 import { operationName, resultName } from "./audit-hook.js";
 import type { MessageHandler, RequestContext } from "./handler.js";
 import { admitTicket } from "./ticket-gate.js";
+import { admitCredentials } from "./credential-gate.js";
 import { TicketRegistry } from "../operations/login/tickets.js";
 
 export interface ExecutorLog {
@@ -43,6 +44,8 @@ export interface ExecutorDeps {
   readonly constraints?: ConstraintStore;
   /** Login tickets (in memory); one per executor unless given. */
   readonly tickets?: TicketRegistry;
+  /** Header credentials (`[[tenancy.credentials]]`); without it they are ignored. */
+  readonly credentials?: CredentialVerifier;
   readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
   /** Told of each answered item, with its final status and run time (metrics.ts). */
   readonly observe?: (operation: string, result: string, seconds: number) => void;
@@ -89,24 +92,25 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
         return failWhole(answerIn, now(), "UnsupportedProtocolVersion", `protocol version ${requested.major}.${requested.minor} is not supported`);
       }
     }
-    const gate = admitTicket(tickets, req, rctx.principal, now(), OPERATIONS);
-    if (gate instanceof KmipError) {
-      // every item is refused, each echoing its Operation ("Yes, if specified in Request Batch Item")
-      let refused = req.items.map((i) => failure(i, gate.reason, gate.message));
+    // every item is refused, each echoing its Operation ("Yes, if specified in Request Batch Item")
+    const refuseAll = async (e: KmipError): Promise<Buffer> => {
+      let refused = req.items.map((i) => failure(i, e.reason, e.message));
       if (deps.audit) refused = await deps.audit(req.items, refused, rctx);
-      return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
-    }
+      return encodeTtlv(buildResponse(answerIn, version!, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
+    };
+    const gate = admitTicket(tickets, req, rctx.principal, now(), OPERATIONS);
+    if (gate instanceof KmipError) return refuseAll(gate);
     const option = req.header.batchErrorContinuationOption;
     // Undo: the batch's writes are staged and committed together; a failure discards them all.
     const staged = option === Enums.BatchErrorContinuationOption.Undo ? deps.objects.staged() : undefined;
     const tenant = deps.directory ? await resolveTenant(deps.directory, rctx, deps.log) : selfTenant(rctx.principal);
     if (!tenant) {
       deps.log.warn({ conn: rctx.connectionId, principal: rctx.principal }, "principal not registered: request refused (map it, or set tenancy.auto_register)");
-      let refused = req.items.map((i) => failure({ operation: i.operation, uniqueBatchItemId: i.uniqueBatchItemId }, "PermissionDenied", "principal not registered"));
-      if (deps.audit) refused = await deps.audit(req.items, refused, rctx);
-      return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
+      return refuseAll(new KmipError("PermissionDenied", "principal not registered"));
     }
-    const objects = (staged ?? deps.objects).forTenant(tenant, admissionFor(deps.constraints, tenant.account));
+    const admitted = await admitCredentials(deps.credentials, req, tenant, deps.log, rctx.connectionId);
+    if (admitted instanceof KmipError) return refuseAll(admitted);
+    const objects = (staged ?? deps.objects).forTenant(tenant, { credential: admitted.credential, admit: admissionFor(deps.constraints, tenant.account) });
     const ctx: OperationContext = {
       principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets,
       ...(deps.constraints ? { constraints: deps.constraints } : {}),
@@ -153,7 +157,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
 
 /** Operation Pending now; the item runs when Polled, in a context of its own (no batch ID Placeholder). */
 function defer(item: RequestBatchItem, ctx: OperationContext, log: ExecutorLog, rctx: RequestContext): ResponseItem {
-  const later: OperationContext = { ...ctx, idPlaceholder: undefined, placeholderCleared: undefined };
+  const later: OperationContext = { ...ctx, objects: ctx.objects.fork(), idPlaceholder: undefined, placeholderCleared: undefined };
   const run = async () => {
     const r = await runItem(item, later, log, rctx);
     if (r.status !== Enums.ResultStatus.Success) throw new KmipError(r.reason ?? "GeneralFailure", r.message ?? "the operation failed");
@@ -168,6 +172,7 @@ async function runItem(item: RequestBatchItem, ctx: OperationContext, log: Execu
   const handler = ROUTES.get(item.operation);
   if (!handler) return failure(base, "OperationNotSupported", "operation not supported");
   ctx.replyAs = undefined;
+  ctx.objects.operation = item.operation; // what the operation policy decides on
   try {
     if (item.extensions.some((x) => StructReader.of(x).optBool(Tag.CriticalityIndicator) === true)) {
       throw new KmipError("UnknownMessageExtension", "a critical message extension is not supported");

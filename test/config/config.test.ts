@@ -43,7 +43,7 @@ describe("config", () => {
         cache: { maxEntries: 10000, ttlSec: 300 },
       },
       admin: { enabled: true, host: "127.0.0.1", port: 5697 },
-      tenancy: { autoRegister: false, principals: [] },
+      tenancy: { autoRegister: false, principals: [], credentials: [] },
       audit: { jsonlPath: undefined },
     });
   });
@@ -156,7 +156,7 @@ describe("config", () => {
     expect(c.kms.dek.size.bits).to.equal(128);
     expect(c.kms.retry).to.deep.equal({ count: 5, delay: { ms: 1000 } });
     expect(c.kms.operation.timeout.sec).to.equal(7);
-    expect(c.tenancy).to.deep.equal({ autoRegister: true, principals: [{ principal: "svc-1", account: "ops", zone: "eu" }, { principal: "root", account: "ops", role: "root-admin" }] });
+    expect(c.tenancy).to.deep.equal({ autoRegister: true, principals: [{ principal: "svc-1", account: "ops", zone: "eu" }, { principal: "root", account: "ops", role: "root-admin" }], credentials: [] });
     expect(() => configFrom("[kms]\ndek.size.bits = 100")).to.throw(ConfigError, /kms.dek.size.bits must be 128, 192 or 256/);
     expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"\naccount = "a"\nrole = "god"')).to.throw(ConfigError, /tenancy.principals/);
     expect(() => configFrom('[[tenancy.principals]]\nprincipal = "x"')).to.throw(ConfigError, /tenancy.principals/);

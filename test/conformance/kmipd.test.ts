@@ -21,6 +21,7 @@ import { senderFor } from "../../conformance/transport.js";
 import { REPO_ROOT } from "../helpers/shared.js";
 import { CASES_DIR } from "../helpers/oasis.js";
 import { startKmipd, type RunningKmipd } from "../integration/harness.js";
+import { CONFORMANCE_CREDENTIALS } from "./credentials.js";
 
 /** Every profile family of the cases folder, and TC (the worked examples of the "Test Cases" notes). */
 const FAMILIES = ["BL", "SKLC", "SKFF", "AKLC", "OMOS", "CS-BC", "CS-AC", "CS-RNG", "TL", "SASED", "AX", "QS", "PKCS11", "SUITEB-128", "SUITEB-192", "MSGENC-HTTPS", "MSGENC-JSON", "MSGENC-XML", "TC"];
@@ -30,7 +31,7 @@ describe("conformance: every OASIS case file 1.0–2.1 (mandatory, optional, tes
   let srv: RunningKmipd;
   const outcomes: CaseOutcome[] = [];
   before(async () => {
-    srv = await startKmipd({ overrides: { "server.https": true } });
+    srv = await startKmipd({ overrides: { "server.https": true, "tenancy.credentials": CONFORMANCE_CREDENTIALS } });
     const cases = discoverCases(CASES_DIR, { versions: [...RUNNER_VERSIONS], includeOptional: true, profiles: FAMILIES });
     const endpoint = {
       host: "127.0.0.1",

@@ -4,6 +4,7 @@
  * executor and read the answer.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { CredentialVerifier } from "../../src/auth/index.js";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import type { KekInfo, KekRef, KekSpec, KeyProvider, ProviderDescription } from "../../src/keys/types.js";
 import { ObjectRepository } from "../../src/operations/repository.js";
@@ -97,12 +98,13 @@ export interface Item {
   id?: Uint8Array;
 }
 
-export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string>; locateCreatesFresh?: boolean } = {}) {
+export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string>; locateCreatesFresh?: boolean; credentials?: CredentialVerifier } = {}) {
   const store = new MemoryStore();
   const kept = new Map<string, StructureNode>();
   const constraints: ConstraintStore = { get: (a) => kept.get(a), set: async (a, c) => void (c ? kept.set(a, c) : kept.delete(a)) };
   const handler = createExecutor({
     constraints,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
     objects: new ObjectRepository(store, new SoftKeys()),
     settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set(), locateCreatesFresh: opts.locateCreatesFresh ?? false },
     limits: { ...DEFAULT_LIMITS, maxBatchItems: 64 },
