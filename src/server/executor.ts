@@ -19,6 +19,7 @@ import { operationName, resultName } from "./audit-hook.js";
 import type { MessageHandler, RequestContext } from "./handler.js";
 import { admitTicket } from "./ticket-gate.js";
 import { TicketRegistry } from "../operations/login/tickets.js";
+import { ServerRng } from "../operations/crypto/hmac-drbg.js";
 
 export interface ExecutorLog {
   warn(obj: object, msg: string): void;
@@ -40,6 +41,8 @@ export interface ExecutorDeps {
   /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
   /** Login tickets (in memory); one per executor unless given. */
   readonly tickets?: TicketRegistry;
+  /** The HMAC_DRBG of RNG Retrieve and RNG Seed; one per executor unless given. */
+  readonly rng?: ServerRng;
   readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
   /** Told of each answered item, with its final status and run time (metrics.ts). */
   readonly observe?: (operation: string, result: string, seconds: number) => void;
@@ -58,6 +61,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
   const now = deps.now ?? nowSeconds;
   const pending = new PendingOperations();
   const tickets = deps.tickets ?? new TicketRegistry();
+  const rng = deps.rng ?? new ServerRng();
   return async (bytes: Buffer, rctx: RequestContext): Promise<Buffer> => {
     let root;
     try {
@@ -104,7 +108,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
       return encodeTtlv(buildResponse(answerIn, version, now(), refused, { clientCorrelationValue: req.header.clientCorrelationValue }));
     }
     const objects = (staged ?? deps.objects).forTenant(tenant);
-    const ctx: OperationContext = { principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets };
+    const ctx: OperationContext = { principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets, rng };
     // 1.x Boolean true, 2.x Mandatory or Optional: the client accepts Operation Pending (not within an Undo batch)
     const ai = req.header.asynchronousIndicator;
     const mayDefer = !staged && (ai === true || ai === Enums.AsynchronousIndicator.Mandatory || ai === Enums.AsynchronousIndicator.Optional);

@@ -7,6 +7,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import type { KekInfo, KekRef, KekSpec, KeyProvider, ProviderDescription } from "../../src/keys/types.js";
 import { ObjectRepository } from "../../src/operations/repository.js";
+import type { RngSeedSettings } from "../../src/operations/context.js";
 import { createExecutor } from "../../src/server/executor.js";
 import { StaleRevisionError, type KekRecord, type ObjectRecord, type ObjectStore, type StoreWrite } from "../../src/store/types.js";
 import { DEFAULT_LIMITS, ItemType, bytes, decodeTtlv, encodeTtlv, enumeration, integer, struct, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
@@ -96,11 +97,11 @@ export interface Item {
   id?: Uint8Array;
 }
 
-export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string> } = {}) {
+export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string>; rngSeed?: RngSeedSettings } = {}) {
   const store = new MemoryStore();
   const handler = createExecutor({
     objects: new ObjectRepository(store, new SoftKeys()),
-    settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set() },
+    settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set(), rngSeed: opts.rngSeed ?? { policy: "accept", maxBytes: 64 } },
     limits: { ...DEFAULT_LIMITS, maxBatchItems: 64 },
     log: { warn: () => undefined, error: () => undefined },
   });

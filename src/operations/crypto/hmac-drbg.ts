@@ -32,8 +32,8 @@ const hmac = (key: Buffer, ...parts: Uint8Array[]): Buffer => {
  * (the CAVP vectors test it); the caller supplies entropy. Use {@link ServerRng} to get random bytes.
  */
 export class HmacDrbg {
-  private k = Buffer.alloc(OUTLEN, 0x00);
-  private v = Buffer.alloc(OUTLEN, 0x01);
+  private k: Buffer = Buffer.alloc(OUTLEN, 0x00);
+  private v: Buffer = Buffer.alloc(OUTLEN, 0x01);
   /** reseed_counter: Generate calls since the last (re)seed, plus one. */
   private counter = 1;
 
