@@ -2,11 +2,14 @@
  * npm run conformance -- --host H --port P --cert C --key K --ca CA [--versions 1.4,2.1]
  *   [--profiles BL,SKLC,SKFF,OMOS] [--include-optional] [--files GLOB[,GLOB]] [--report FILE.md]
  *   [--json FILE] [--unsupported FILE] [--write-unsupported FILE] [--cases DIR] [--servername NAME]
- *   [--timeout MS] [--skew S] [--no-cleanup] [--verbose]
+ *   [--timeout MS] [--skew S] [--no-cleanup] [--verbose] [--policy NAME] [--policies FILE]
  *
  * Replays the OASIS KMIP XML test cases against a running server over mutual TLS and prints a
  * profile × version table. Exit status: 0 without regressions (failing cases not listed in the
  * unsupported file), 1 with regressions, 2 on usage or connection errors.
+ *
+ * Files that need a server policy other than the default (policies.json) are left out unless
+ * --policy NAME says the server is configured with that policy: then only its files run.
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -15,6 +18,7 @@ import { parseArgs } from "node:util";
 import { runCase } from "./runner.js";
 import { judge, jsonReport, markdownReport, tableText, tabulate, type CaseOutcome, type Judged, type UnsupportedList } from "./report.js";
 import { planUnits, runUnits } from "./fixtures.js";
+import { loadPolicies, reportedBy, selectForRun, settingsText, type PolicyRun, type ServerPolicy } from "./policies.js";
 import { discoverCases, RUNNER_VERSIONS, type CaseFile } from "./selection.js";
 import { checkReachable, endpointFromFiles, senderFor } from "./transport.js";
 
@@ -25,7 +29,7 @@ const USAGE = `usage: npm run conformance -- --host H --port P --cert C --key K 
   [--versions 1.4,2.1] [--profiles BL,SKLC,SKFF,OMOS|TC] [--include-optional] [--files GLOB,...]
   [--report docs/CONFORMANCE.md] [--json out.json] [--unsupported conformance/unsupported.json]
   [--write-unsupported FILE] [--cases DIR] [--servername NAME] [--timeout MS] [--skew S]
-  [--no-cleanup] [--https] [--verbose]`;
+  [--no-cleanup] [--https] [--verbose] [--policy NAME] [--policies conformance/policies.json]`;
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);
@@ -59,6 +63,8 @@ async function main(): Promise<number> {
         "no-cleanup": { type: "boolean", default: false },
         https: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
+        policy: { type: "string" },
+        policies: { type: "string", default: resolve(HERE, "policies.json") },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -79,8 +85,24 @@ async function main(): Promise<number> {
   const casesDir = resolve(o.cases ?? resolve(REPO, process.env.KMIP_SHARED_DIR ?? "../shared", "kmip-testcases"));
   const profiles = list(o.profiles);
   const files = list(o.files);
-  const cases = discoverCases(casesDir, { versions, includeOptional: o["include-optional"], ...(profiles ? { profiles } : {}), ...(files ? { files } : {}) });
-  if (cases.length === 0) fail(`no test-case files selected under ${casesDir}`);
+  let policies: ServerPolicy[] = [];
+  try {
+    policies = loadPolicies(o.policies);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") fail(`cannot read ${o.policies}: ${(e as Error).message}`);
+  }
+  let run: PolicyRun;
+  try {
+    run = selectForRun(casesDir, { versions, includeOptional: o["include-optional"], ...(profiles ? { profiles } : {}), ...(files ? { files } : {}) }, policies, o.policy);
+  } catch (e) {
+    fail(`${(e as Error).message} (${o.policies})`);
+  }
+  const { cases, policy } = run;
+  if (policy) console.log(`policy ${policy.name}: the server must run with ${settingsText(policy.settings)} (${policy.reason})`);
+  for (const g of run.leftOut) {
+    console.log(`leaving out ${g.files.length} file(s) of server policy ${g.policy.name} (${settingsText(g.policy.settings)}): run them with --policy ${g.policy.name} against a server configured so`);
+  }
+  if (cases.length === 0) fail(`no test-case files selected under ${casesDir}${run.leftOut.length ? " (all of them need a server policy: use --policy)" : ""}`);
   let unsupported: UnsupportedList = {};
   try {
     unsupported = JSON.parse(readFileSync(o.unsupported, "utf8")) as UnsupportedList;
@@ -113,11 +135,12 @@ async function main(): Promise<number> {
     if (o.verbose) for (const n of result.notes) console.log(`      note: ${n}`);
     return result;
   });
-  outcomes.push(...ran);
+  // each file once: a policy run reports its own files, a default run every file no policy takes
+  outcomes.push(...ran.filter((r) => reportedBy(r.file, policy, policies)).map((r) => (policy ? { ...r, policy: policy.name } : r)));
 
   const judged = judge(outcomes, unsupported);
   printSummary(judged);
-  const meta = { server: `${o.host}:${port}`, date: new Date().toISOString(), command: `npm run conformance -- ${process.argv.slice(2).join(" ")}`, unsupportedFile: o.unsupported.replace(`${REPO}/`, "") };
+  const meta = { server: `${o.host}:${port}`, date: new Date().toISOString(), command: `npm run conformance -- ${process.argv.slice(2).join(" ")}`, unsupportedFile: o.unsupported.replace(`${REPO}/`, ""), policies: run.notes };
   if (o.report) write(o.report, markdownReport(judged, meta));
   if (o.json) write(o.json, `${JSON.stringify(jsonReport(judged, meta), null, 2)}\n`);
   if (o["write-unsupported"]) {

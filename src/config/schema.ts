@@ -86,7 +86,19 @@ export interface KmsSettings {
   readonly rewrap: { readonly batch: { readonly size: number }; readonly interval: { readonly ms: number } };
   /** The unwrapped-content cache: most entries and their longest age; 0 entries disables it. */
   readonly cache: { readonly maxEntries: number; readonly ttlSec: number };
+  /**
+   * RNG Seed: "accept" mixes up to `rngSeedMaxBytes` of the client's seed into the HMAC_DRBG behind
+   * RNG Retrieve (as additional input of a reseed from the OS, never instead of it); "deny"
+   * answers Permission Denied.
+   */
+  readonly rngSeed: RngSeedPolicy;
+  /** The most seed bytes one RNG Seed uses; the rest are ignored and Data Length says how many were used (0: none). */
+  readonly rngSeedMaxBytes: number;
 }
+
+/** What RNG Seed does with a client's seed (`kms.rng_seed`): mix it into the RNG Retrieve DRBG, or refuse. */
+export const RNG_SEED_POLICIES = ["accept", "deny"] as const;
+export type RngSeedPolicy = (typeof RNG_SEED_POLICIES)[number];
 
 export const TENANCY_ROLES = ["root-admin", "domain-admin", "user"] as const;
 
@@ -274,6 +286,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "kms.rewrap.interval.ms", default: 300_000, check: int(1000, 86_400_000) },
   { key: "kms.cache.max_entries", default: 10_000, check: int(0, 10_000_000) },
   { key: "kms.cache.ttl_sec", default: 300, check: int(0, 86_400) },
+  { key: "kms.rng_seed", default: "accept", check: oneOf(RNG_SEED_POLICIES) },
+  { key: "kms.rng_seed_max_bytes", default: 64, check: int(0, 65_536) },
   { key: "tenancy.auto_register", default: false, check: bool },
   { key: "tenancy.principals", default: [], check: principals },
   { key: "tenancy.credentials", default: [], check: credentials },

@@ -177,11 +177,25 @@ export function keyObjectAttrs(o: ManagedObject, keyFormatType: number | undefin
   }
 }
 
-/** The generator kmipd uses (OpenSSL's CTR_DRBG, AES-256), as RNG Parameters fields. */
+/**
+ * The generator kmipd makes keys with (node:crypto, i.e. OpenSSL's CTR_DRBG, AES-256), as RNG
+ * Parameters fields: the Random Number Generator attribute of generated keys.
+ */
 export const RNG_FIELDS = (): TtlvNode[] => [
   enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),
   enumeration(Tag.DRBGAlgorithm, Enums.DRBGAlgorithm.CTR),
   enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
   integer(Tag.CryptographicLength, 256),
+];
+
+/**
+ * The generator RNG Retrieve draws from and RNG Seed feeds: kmipd's own HMAC_DRBG with SHA-256
+ * (crypto/hmac-drbg.ts), without prediction resistance. Fields in RNG Parameters order.
+ */
+export const RETRIEVE_RNG_FIELDS = (): TtlvNode[] => [
+  enumeration(Tag.RNGAlgorithm, Enums.RNGAlgorithm.DRBG),
+  enumeration(Tag.HashingAlgorithm, Enums.HashingAlgorithm.SHA_256),
+  enumeration(Tag.DRBGAlgorithm, Enums.DRBGAlgorithm.HMAC),
+  boolean(Tag.PredictionResistance, false),
 ];
 

@@ -6,6 +6,7 @@
 import type { KmipVersion } from "../kmip/index.js";
 import type { StructReader } from "../messages/index.js";
 import type { TtlvNode } from "../ttlv/index.js";
+import type { ServerRng } from "./crypto/hmac-drbg.js";
 import type { TicketRegistry } from "./login/tickets.js";
 import type { PendingOperations } from "./pending.js";
 import type { Tenant } from "../auth/types.js";
@@ -38,6 +39,8 @@ export interface OperationContext {
   readonly constraints?: ConstraintStore;
   /** Settings operations need. */
   readonly settings: OperationSettings;
+  /** The server's HMAC_DRBG: RNG Retrieve draws from it, RNG Seed feeds it (one per executor). */
+  readonly rng: ServerRng;
 }
 
 export interface OperationSettings {
@@ -53,6 +56,15 @@ export interface OperationSettings {
   readonly locateCreatesFresh?: boolean;
   /** Attributes an unfiltered Get Attributes leaves out (see compat.complete_get_attributes). */
   readonly quietAttributes: ReadonlySet<string>;
+  /** RNG Seed policy (kms.rng_seed, kms.rng_seed_max_bytes). */
+  readonly rngSeed: RngSeedSettings;
+}
+
+export interface RngSeedSettings {
+  /** "accept": mix the seed into the RNG Retrieve DRBG; "deny": Permission Denied. */
+  readonly policy: "accept" | "deny";
+  /** The most seed bytes one request uses; the rest are ignored (0: the seed is accepted and not used). */
+  readonly maxBytes: number;
 }
 
 /** Reads the request payload and returns the children of the response payload. */

@@ -7,7 +7,7 @@
 import { Enums, Tag, enumByXmlName, inVersion, tagByValue, type KmipVersion } from "../kmip/index.js";
 import { ItemType, boolean, enumeration, struct, text, type TtlvNode } from "../ttlv/index.js";
 import { isV2 } from "../messages/index.js";
-import { RNG_FIELDS } from "./common.js";
+import { RETRIEVE_RNG_FIELDS, RNG_FIELDS } from "./common.js";
 import type { OperationContext, OperationHandler } from "./context.js";
 import { REGISTRABLE_TYPES } from "./register.js";
 
@@ -42,7 +42,8 @@ export const query: OperationHandler = async (p, ctx) => {
     const info = isV2(ctx.version) ? [text(Tag.ServerName, "kmipd"), text(Tag.ServerVersion, ctx.settings.serverVersion)] : [];
     out.push(struct(Tag.ServerInformation, info));
   }
-  if (fns.has(Q.QueryRNGs)) out.push(struct(Tag.RNGParameters, RNG_FIELDS()));
+  // Two generators: OpenSSL's CTR_DRBG makes keys; kmipd's HMAC_DRBG answers RNG Retrieve and takes RNG Seed.
+  if (fns.has(Q.QueryRNGs)) out.push(struct(Tag.RNGParameters, RNG_FIELDS()), struct(Tag.RNGParameters, RETRIEVE_RNG_FIELDS()));
   if (fns.has(Q.QueryProfiles)) out.push(...profiles(ctx.version));
   if (fns.has(Q.QueryCapabilities)) out.push(capabilities(ctx));
   // Identity is the TLS client certificate, issued outside KMIP by the operator's CA.
@@ -71,7 +72,8 @@ function capabilities(ctx: OperationContext): TtlvNode {
     enumeration(Tag.UnwrapMode, Enums.UnwrapMode.NotProcessed), // wrapped keys are stored as registered
     enumeration(Tag.DestroyAction, Enums.DestroyAction.KeyMaterialDeleted), // metadata is kept
     enumeration(Tag.ShreddingAlgorithm, Enums.ShreddingAlgorithm.Unsupported),
-    enumeration(Tag.RNGMode, Enums.RNGMode.SharedInstantiation), // OpenSSL's process-wide DRBG
+    // one instance of each generator serves every client: OpenSSL's process-wide DRBG (keys), the executor's HMAC_DRBG (RNG Retrieve)
+    enumeration(Tag.RNGMode, Enums.RNGMode.SharedInstantiation),
     boolean(Tag.QuantumSafeCapability, false),
   ];
   return struct(Tag.CapabilityInformation, fields.filter((f) => inVersion(tagByValue(f.tag)?.versions ?? 0, ctx.version)));

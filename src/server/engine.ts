@@ -122,6 +122,7 @@ export async function createEngine(
         vendorIdentification: "kmipd",
         serverVersion: SERVER_VERSION,
         quietAttributes: config.compat.completeGetAttributes ? new Set() : INFORMATIONAL_ATTRIBUTES,
+        rngSeed: { policy: config.kms.rngSeed, maxBytes: config.kms.rngSeedMaxBytes },
       },
       limits: {
         maxMessageSize: config.limits.maxMessageSize,

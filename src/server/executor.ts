@@ -21,6 +21,7 @@ import type { MessageHandler, RequestContext } from "./handler.js";
 import { admitTicket } from "./ticket-gate.js";
 import { admitCredentials } from "./credential-gate.js";
 import { TicketRegistry } from "../operations/login/tickets.js";
+import { ServerRng } from "../operations/crypto/hmac-drbg.js";
 
 export interface ExecutorLog {
   warn(obj: object, msg: string): void;
@@ -46,6 +47,8 @@ export interface ExecutorDeps {
   readonly tickets?: TicketRegistry;
   /** Header credentials (`[[tenancy.credentials]]`); without it they are ignored. */
   readonly credentials?: CredentialVerifier;
+  /** The HMAC_DRBG of RNG Retrieve and RNG Seed; one per executor unless given. */
+  readonly rng?: ServerRng;
   readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
   /** Told of each answered item, with its final status and run time (metrics.ts). */
   readonly observe?: (operation: string, result: string, seconds: number) => void;
@@ -64,6 +67,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
   const now = deps.now ?? nowSeconds;
   const pending = new PendingOperations();
   const tickets = deps.tickets ?? new TicketRegistry();
+  const rng = deps.rng ?? new ServerRng();
   return async (bytes: Buffer, rctx: RequestContext): Promise<Buffer> => {
     let root;
     try {
@@ -112,7 +116,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     if (admitted instanceof KmipError) return refuseAll(admitted);
     const objects = (staged ?? deps.objects).forTenant(tenant, { credential: admitted.credential, admit: admissionFor(deps.constraints, tenant.account) });
     const ctx: OperationContext = {
-      principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets,
+      principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets, rng,
       ...(deps.constraints ? { constraints: deps.constraints } : {}),
     };
     // 1.x Boolean true, 2.x Mandatory or Optional: the client accepts Operation Pending (not within an Undo batch)

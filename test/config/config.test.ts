@@ -41,6 +41,8 @@ describe("config", () => {
         operation: { timeout: { sec: 30 } },
         rewrap: { batch: { size: 50 }, interval: { ms: 300000 } },
         cache: { maxEntries: 10000, ttlSec: 300 },
+        rngSeed: "accept",
+        rngSeedMaxBytes: 64,
       },
       admin: { enabled: true, host: "127.0.0.1", port: 5697 },
       tenancy: { autoRegister: false, principals: [], credentials: [] },

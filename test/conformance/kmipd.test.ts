@@ -9,14 +9,20 @@
  *   listed in unsupported.json with a reason starting "Test data error" or "Unreadable test data",
  *   which says what is wrong (and, where one exists, which copy of the case passes instead).
  * - The optional and test-case pass rate is printed (docs/CONFORMANCE.md records it).
+ * - Files of a server policy (conformance/policies.json: cases that expect another server policy,
+ *   e.g. CS-RNG-O-4's Permission Denied for RNG Seed) run against an extra kmipd started with that
+ *   policy's settings; every other file against the default server. Outcomes merge into one table.
+ * - CONFORMANCE_REPORT=path writes the markdown report of the whole run (report.ts, as --report),
+ *   naming the files each policy ran: docs/CONFORMANCE.md can be regenerated from one run.
  */
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { judge, tableText, tabulate, type CaseOutcome, type UnsupportedList } from "../../conformance/report.js";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { judge, markdownReport, tableText, tabulate, type CaseOutcome, type UnsupportedList } from "../../conformance/report.js";
 import { planUnits, runUnits } from "../../conformance/fixtures.js";
+import { loadPolicies, policyNotes, reportedBy, splitByPolicy, type PolicyGroup, type ServerPolicy } from "../../conformance/policies.js";
 import { runCase } from "../../conformance/runner.js";
-import { discoverCases, RUNNER_VERSIONS } from "../../conformance/selection.js";
+import { discoverCases, RUNNER_VERSIONS, type CaseFile } from "../../conformance/selection.js";
 import { senderFor } from "../../conformance/transport.js";
 import { REPO_ROOT } from "../helpers/shared.js";
 import { CASES_DIR } from "../helpers/oasis.js";
@@ -28,11 +34,16 @@ const FAMILIES = ["BL", "SKLC", "SKFF", "AKLC", "OMOS", "CS-BC", "CS-AC", "CS-RN
 
 describe("conformance: every OASIS case file 1.0–2.1 (mandatory, optional, test cases) against kmipd", function () {
   this.timeout(900_000);
-  let srv: RunningKmipd;
   const outcomes: CaseOutcome[] = [];
-  before(async () => {
-    srv = await startKmipd({ overrides: { "server.https": true, "tenancy.credentials": CONFORMANCE_CREDENTIALS } });
-    const cases = discoverCases(CASES_DIR, { versions: [...RUNNER_VERSIONS], includeOptional: true, profiles: FAMILIES });
+  const policies = loadPolicies(join(REPO_ROOT, "conformance/policies.json"));
+  let groups: PolicyGroup[] = [];
+  const running: RunningKmipd[] = [];
+
+  /** Replays `files` against a fresh kmipd with the policy's settings (none: the default server). */
+  async function replay(files: readonly CaseFile[], policy?: ServerPolicy): Promise<void> {
+    // every server knows the header credentials the OASIS files send (TC_111/112, TC-CREG)
+    const srv = await startKmipd({ overrides: { "server.https": true, "tenancy.credentials": CONFORMANCE_CREDENTIALS, ...policy?.settings } });
+    running.push(srv);
     const endpoint = {
       host: "127.0.0.1",
       port: srv.port,
@@ -43,7 +54,7 @@ describe("conformance: every OASIS case file 1.0–2.1 (mandatory, optional, tes
     };
     // the same plan as `npm run conformance`: a family's SETUP/CLEANUP fixtures around its files
     const fixturesOf = (base: string) => discoverCases(CASES_DIR, { versions: [...RUNNER_VERSIONS], includeOptional: true, files: [`${base}-SETUP-*`, `${base}-CLEANUP-*`] });
-    const ran = await runUnits(planUnits(cases, fixturesOf), async (file) => {
+    const ran = await runUnits(planUnits(files, fixturesOf), async (file) => {
       const sender = senderFor(file.family, endpoint, true);
       try {
         return await runCase(readFileSync(file.path, "utf8"), sender.send);
@@ -51,11 +62,50 @@ describe("conformance: every OASIS case file 1.0–2.1 (mandatory, optional, tes
         sender.close();
       }
     });
-    outcomes.push(...ran);
+    // each file once: a policy's server reports its files, the default server every other file
+    outcomes.push(...ran.filter((r) => reportedBy(r.file, policy, policies)).map((r) => (policy ? { ...r, policy: policy.name } : r)));
+    await srv.stop();
+    running.splice(running.indexOf(srv), 1);
+  }
+
+  before(async () => {
+    const cases = discoverCases(CASES_DIR, { versions: [...RUNNER_VERSIONS], includeOptional: true, profiles: FAMILIES });
+    const split = splitByPolicy(cases, policies);
+    groups = split.groups;
+    await replay(split.plain);
+    for (const g of groups) await replay(g.files, g.policy);
+    const order = new Map(cases.map((c, i) => [c.rel, i]));
+    outcomes.sort((a, b) => (order.get(a.file.rel) ?? Infinity) - (order.get(b.file.rel) ?? Infinity));
     console.log(tableText(tabulate(outcomes)).replace(/^/gm, "      "));
+    for (const g of groups) console.log(`      policy ${g.policy.name}: ${g.files.length} files against a kmipd with ${JSON.stringify(g.policy.settings)}`);
+    const reportPath = process.env["CONFORMANCE_REPORT"];
+    if (reportPath) {
+      const unsupported = JSON.parse(readFileSync(join(REPO_ROOT, "conformance/unsupported.json"), "utf8")) as UnsupportedList;
+      const report = markdownReport(judge(outcomes, unsupported), {
+        generator: "`CONFORMANCE_REPORT=… npx mocha --no-config --import=tsx test/conformance/kmipd.test.ts`",
+        server: "kmipd (one default server, one per server policy; TLS, LMDB, server.https on)",
+        date: new Date().toISOString(),
+        command: `CONFORMANCE_REPORT=${reportPath} npx mocha --no-config --import=tsx test/conformance/kmipd.test.ts`,
+        unsupportedFile: "conformance/unsupported.json",
+        policies: policyNotes(groups, true),
+      });
+      mkdirSync(dirname(resolve(reportPath)), { recursive: true });
+      writeFileSync(reportPath, report);
+      console.log(`      wrote ${reportPath}`);
+    }
   });
   after(async () => {
-    await srv?.stop();
+    for (const srv of running) await srv.stop();
+  });
+
+  it("runs each server policy's files against a kmipd with its settings, and no file twice", () => {
+    for (const p of policies) expect(groups.map((g) => g.policy.name), `policy ${p.name} selects no file`).to.include(p.name);
+    for (const g of groups) {
+      const under = outcomes.filter((o) => o.policy === g.policy.name).map((o) => o.file.rel);
+      expect(under).to.have.members(g.files.map((f) => f.rel));
+    }
+    const rels = outcomes.map((o) => o.file.rel);
+    expect(new Set(rels).size).to.equal(rels.length);
   });
 
   it("replays every file of every profile, optional cases and test cases included", () => {

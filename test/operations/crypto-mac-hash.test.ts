@@ -92,11 +92,23 @@ describe("engine: Hash, RNG Retrieve, RNG Seed", () => {
     expect((await e.op(Op.RNGRetrieve, [integer(Tag.DataLength, 0)], V)).reason).to.equal(R.InvalidField);
   });
 
-  it("RNG Seed is accepted and reports 0 bytes used", async () => {
-    const e = engine();
+  it("RNG Seed mixes up to kms.rng_seed_max_bytes into the RNG Retrieve generator and says how many it used", async () => {
+    const e = engine(); // accept, at most 64 bytes
     const r = await e.op(Op.RNGSeed, [bytes(Tag.Data, Buffer.alloc(32, 7))], V);
     expect(r.status).to.equal(OK);
-    expect(val(r.payload, Tag.DataLength)).to.equal(0);
+    expect(val(r.payload, Tag.DataLength)).to.equal(32);
+    expect(val((await e.op(Op.RNGSeed, [bytes(Tag.Data, Buffer.alloc(100, 7))], V)).payload, Tag.DataLength), "beyond the maximum is ignored").to.equal(64);
+    const small = engine({ rngSeed: { policy: "accept", maxBytes: 16 } });
+    expect(val((await small.op(Op.RNGSeed, [bytes(Tag.Data, Buffer.alloc(32, 7))], V)).payload, Tag.DataLength)).to.equal(16);
+    const none = engine({ rngSeed: { policy: "accept", maxBytes: 0 } });
+    expect(val((await none.op(Op.RNGSeed, [bytes(Tag.Data, Buffer.alloc(32, 7))], V)).payload, Tag.DataLength), "max 0: accepted, not used").to.equal(0);
+  });
+
+  it("RNG Seed is Permission Denied when kms.rng_seed is deny", async () => {
+    const e = engine({ rngSeed: { policy: "deny", maxBytes: 64 } });
+    const r = await e.op(Op.RNGSeed, [bytes(Tag.Data, Buffer.alloc(32, 7))], V);
+    expect(r.reason).to.equal(R.PermissionDenied);
+    expect(r.message).to.match(/disabled by policy/);
   });
 });
 

@@ -9,6 +9,7 @@ import { Enums, Tag, type KmipVersion } from "../../src/kmip/index.js";
 import type { KekInfo, KekRef, KekSpec, KeyProvider, ProviderDescription } from "../../src/keys/types.js";
 import { ObjectRepository } from "../../src/operations/repository.js";
 import type { ConstraintStore } from "../../src/operations/constraints.js";
+import type { RngSeedSettings } from "../../src/operations/context.js";
 import { createExecutor } from "../../src/server/executor.js";
 import { StaleRevisionError, type KekRecord, type ObjectRecord, type ObjectStore, type StoreWrite } from "../../src/store/types.js";
 import { DEFAULT_LIMITS, ItemType, bytes, decodeTtlv, encodeTtlv, enumeration, integer, struct, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
@@ -98,7 +99,7 @@ export interface Item {
   id?: Uint8Array;
 }
 
-export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string>; locateCreatesFresh?: boolean; credentials?: CredentialVerifier } = {}) {
+export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet<string>; locateCreatesFresh?: boolean; credentials?: CredentialVerifier; rngSeed?: RngSeedSettings } = {}) {
   const store = new MemoryStore();
   const kept = new Map<string, StructureNode>();
   const constraints: ConstraintStore = { get: (a) => kept.get(a), set: async (a, c) => void (c ? kept.set(a, c) : kept.delete(a)) };
@@ -106,7 +107,10 @@ export function engine(opts: { principal?: string; quietAttributes?: ReadonlySet
     constraints,
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     objects: new ObjectRepository(store, new SoftKeys()),
-    settings: { defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set(), locateCreatesFresh: opts.locateCreatesFresh ?? false },
+    settings: {
+      defaultKeyBits: 256, maxLocateItems: 1000, leaseTimeSec: 3600, vendorIdentification: "kmipd", serverVersion: "test", quietAttributes: opts.quietAttributes ?? new Set(),
+      locateCreatesFresh: opts.locateCreatesFresh ?? false, rngSeed: opts.rngSeed ?? { policy: "accept", maxBytes: 64 },
+    },
     limits: { ...DEFAULT_LIMITS, maxBatchItems: 64 },
     log: { warn: () => undefined, error: () => undefined },
   });

@@ -37,6 +37,14 @@ describe("Query", () => {
     expect(cap.children.map((c) => c.tag)).not.to.include(Tag.QuantumSafeCapability); // 2.x only
   });
 
+  it("Query RNGs names both generators: OpenSSL's CTR_DRBG (keys) and the HMAC_DRBG of RNG Retrieve", async () => {
+    const kids = await ask("2.1", Q.QueryRNGs);
+    const drbg = kids
+      .filter((c) => c.tag === Tag.RNGParameters)
+      .map((c) => ((c as { children: { tag: number; value: unknown }[] }).children.find((f) => f.tag === Tag.DRBGAlgorithm)?.value));
+    expect(drbg).to.deep.equal([Enums.DRBGAlgorithm.CTR, Enums.DRBGAlgorithm.HMAC]);
+  });
+
   it("answers 2.x profile names in 2.x", async () => {
     const kids = await ask("2.1", Q.QueryProfiles);
     const names = kids.map((c) => ((c as { children: { value: number }[] }).children[0]!.value));
