@@ -12,10 +12,18 @@ export class KmipError extends Error {
   constructor(
     readonly reason: ResultReasonName,
     message: string,
+    /**
+     * "linked": the refusal is about another object the request reaches through a link (a
+     * PKCS#12 password), not the object operated on — response.ts maps the two apart for 2.0.
+     */
+    readonly about: "object" | "linked" = "object",
   ) {
     super(message);
   }
 }
+
+/** An object the request names through a link (not the one operated on) is not in a usable state. */
+export const linkedObjectState = (message: string): KmipError => new KmipError("WrongKeyLifecycleState", message, "linked");
 
 export const isKmipError = (e: unknown): e is KmipError => e instanceof KmipError;
 

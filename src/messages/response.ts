@@ -16,6 +16,8 @@ export interface ResponseItem {
   readonly message?: string;
   /** Set with status Operation Pending: what the client Polls or Cancels with. */
   readonly asyncCorrelationValue?: Uint8Array;
+  /** The refusal concerns a linked object, not the one operated on (KmipError.about). */
+  readonly aboutLinked?: boolean;
   /** Children of the Response Payload; undefined = no payload element at all. */
   readonly payload?: readonly TtlvNode[];
 }
@@ -68,16 +70,19 @@ const REASONS = enumByXmlName("ResultReason")!;
 
 /**
  * Reasons a version defines but whose OASIS conformance cases expect another: the KMIP 2.0 cases
- * (AKLC-M-2/3-20, CS-AC-M-8-20, CS-BC-M-14-20) answer every key-lifecycle refusal with Permission
- * Denied, where 2.1 and its cases use Wrong Key Lifecycle State. 2.0 clients get what their
- * cases — and the servers they were written against — expect.
+ * (AKLC-M-2/3-20, CS-AC-M-8-20, CS-BC-M-14-20) answer every lifecycle refusal *of the object
+ * operated on* with Permission Denied, where 2.1 and its cases use Wrong Key Lifecycle State.
+ * 2.0 clients get what their cases — and the servers they were written against — expect. A
+ * refusal about a *linked* object (TC-PKCS12-2-20: the PKCS#12 password is not Active) keeps
+ * Wrong Key Lifecycle State in 2.0, as that case expects; 1.x has no such reason and gets
+ * Permission Denied either way (TC-PKCS12-2-14).
  */
 const AS_CASES_EXPECT: Partial<Record<KmipVersion, Partial<Record<ResultReasonName, ResultReasonName>>>> = {
   "2.0": { WrongKeyLifecycleState: "PermissionDenied" },
 };
 
-export function reasonValue(name: ResultReasonName, version: KmipVersion): number {
-  let n: ResultReasonName | undefined = AS_CASES_EXPECT[version]?.[name] ?? name;
+export function reasonValue(name: ResultReasonName, version: KmipVersion, aboutLinked = false): number {
+  let n: ResultReasonName | undefined = (aboutLinked ? undefined : AS_CASES_EXPECT[version]?.[name]) ?? name;
   for (let hops = 0; n !== undefined && hops < 4; hops++) {
     const row = REASONS.values.find((r) => r.xmlName === n);
     if (row && inVersion(row.versions, version)) return row.value;
@@ -109,7 +114,7 @@ function batchItem(i: ResponseItem, version: KmipVersion): StructureNode {
   if (i.operation !== undefined) c.push(enumeration(Tag.Operation, i.operation));
   if (i.uniqueBatchItemId !== undefined) c.push(bytes(Tag.UniqueBatchItemID, i.uniqueBatchItemId));
   c.push(enumeration(Tag.ResultStatus, i.status));
-  if (i.reason !== undefined) c.push(enumeration(Tag.ResultReason, reasonValue(i.reason, version)));
+  if (i.reason !== undefined) c.push(enumeration(Tag.ResultReason, reasonValue(i.reason, version, i.aboutLinked)));
   if (i.message !== undefined) c.push(text(Tag.ResultMessage, i.message));
   if (i.asyncCorrelationValue !== undefined) c.push(bytes(Tag.AsynchronousCorrelationValue, i.asyncCorrelationValue));
   if (i.payload !== undefined) c.push(struct(Tag.ResponsePayload, [...i.payload]));

@@ -5,11 +5,12 @@
 import { Enums, Tag, type KmipVersion } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, readAttributeList, setServerAttr, type ManagedObject } from "../model/index.js";
-import { ItemType, boolean, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
+import { ItemType, boolean, enumeration, integer, type StructureNode, type TtlvNode } from "../ttlv/index.js";
 import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates, uidNode } from "./common.js";
-import type { OperationHandler } from "./context.js";
+import type { OperationContext, OperationHandler } from "./context.js";
 import { defaultFormatDigestInput } from "./asymmetric/convert.js";
 import { asymmetricKeyFacts } from "./asymmetric/register-key.js";
+import { isPkcs12, openPkcs12, pkcs12Certificates } from "./asymmetric/register-pkcs12.js";
 import { certificateAttrs } from "./certificate.js";
 import { digestInput, keyBlockOf } from "./key-material.js";
 
@@ -45,33 +46,46 @@ export const register: OperationHandler = async (p, ctx) => {
     addClientAttrs(obj, readAttributeList(content.children.filter((c) => c.tag === Tag.Attribute)));
     obj.content = content; // what a Create/Register naming this template copies
     initialAttrs(obj, objectType, ctx, false);
+  } else if (objectType === O.PrivateKey && isPkcs12(content)) {
+    // stored as PKCS#8, with a Certificate object for each certificate of the PFX
+    const opened = await openPkcs12(obj, content, ctx);
+    fillObject(obj, objectType, opened.content, ctx);
+    const certs = pkcs12Certificates(obj, opened, ctx, (o, c) => fillObject(o, O.Certificate, c, ctx));
+    await ctx.objects.writeAll([], [obj, ...certs]); // the key and its certificates together, or nothing
+    ctx.idPlaceholder = obj.uid;
+    return [uidNode(obj.uid)];
   } else {
-    copyKeyBlockFacts(obj, content);
-    obj.content = content;
-    initialAttrs(obj, objectType, ctx);
-    const d = digestInput(content);
-    if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
-    const kb = keyBlockOf(content);
-    if (kb && objectType !== O.Certificate) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
-    // A Key Block without Key Value: the material lives elsewhere (1.4 §3.41, Key Value Location).
-    if (kb && !kb.has(Tag.KeyValue)) setServerAttr(obj, "Key Value Present", boolean(0, false));
-    if (objectType === O.PrivateKey || objectType === O.PublicKey) {
-      asymmetricKeyFacts(obj, content, ctx.version);
-      // 1.0's Digest has no Key Format Type to tell a second SHA-256 digest apart
-      const dd = ctx.version === "1.0" ? undefined : defaultFormatDigestInput(content, enumAttr(obj, "Cryptographic Algorithm"));
-      if (dd) obj.attrs.push({ name: "Digest", value: digestAttr(dd.value, dd.format) });
-    }
-    if (objectType === O.Certificate) {
-      registerCertificate(obj, content, ctx.version);
-      // certificates are cryptographic objects too: Fresh, Sensitive, Extractable, Lease Time and
-      // Key Format Type (Raw) apply (1.4 §3; TC-CERTATTR, TC-ECC-3)
-      keyObjectAttrs(obj, Enums.KeyFormatType.Raw, false, ctx.settings.leaseTimeSec);
-    }
+    fillObject(obj, objectType, content, ctx);
   }
   await ctx.objects.insert(obj);
   ctx.idPlaceholder = obj.uid;
   return [uidNode(obj.uid)];
 };
+
+/** Content and the attributes it implies, for every registrable object but a Template. */
+function fillObject(obj: ManagedObject, objectType: number, content: StructureNode, ctx: OperationContext): void {
+  copyKeyBlockFacts(obj, content);
+  obj.content = content;
+  initialAttrs(obj, objectType, ctx);
+  const d = digestInput(content);
+  if (d) obj.attrs.push({ name: "Digest", value: digestAttr(d.value, d.format) });
+  const kb = keyBlockOf(content);
+  if (kb && objectType !== O.Certificate) keyObjectAttrs(obj, kb.optEnum(Tag.KeyFormatType), false, ctx.settings.leaseTimeSec);
+  // A Key Block without Key Value: the material lives elsewhere (1.4 §3.41, Key Value Location).
+  if (kb && !kb.has(Tag.KeyValue)) setServerAttr(obj, "Key Value Present", boolean(0, false));
+  if (objectType === O.PrivateKey || objectType === O.PublicKey) {
+    asymmetricKeyFacts(obj, content, ctx.version);
+    // 1.0's Digest has no Key Format Type to tell a second SHA-256 digest apart
+    const dd = ctx.version === "1.0" ? undefined : defaultFormatDigestInput(content, enumAttr(obj, "Cryptographic Algorithm"));
+    if (dd) obj.attrs.push({ name: "Digest", value: digestAttr(dd.value, dd.format) });
+  }
+  if (objectType === O.Certificate) {
+    registerCertificate(obj, content, ctx.version);
+    // certificates are cryptographic objects too: Fresh, Sensitive, Extractable, Lease Time and
+    // Key Format Type (Raw) apply (1.4 §3; TC-CERTATTR, TC-ECC-3)
+    keyObjectAttrs(obj, Enums.KeyFormatType.Raw, false, ctx.settings.leaseTimeSec);
+  }
+}
 
 /** Cryptographic Algorithm and Length stated in a Key Block become attributes (unless the template set them). */
 function copyKeyBlockFacts(obj: ManagedObject, content: TtlvNode): void {

@@ -164,7 +164,7 @@ function defer(item: RequestBatchItem, ctx: OperationContext, log: ExecutorLog, 
   const later: OperationContext = { ...ctx, objects: ctx.objects.fork(), idPlaceholder: undefined, placeholderCleared: undefined };
   const run = async () => {
     const r = await runItem(item, later, log, rctx);
-    if (r.status !== Enums.ResultStatus.Success) throw new KmipError(r.reason ?? "GeneralFailure", r.message ?? "the operation failed");
+    if (r.status !== Enums.ResultStatus.Success) throw new KmipError(r.reason ?? "GeneralFailure", r.message ?? "the operation failed", r.aboutLinked ? "linked" : "object");
     return [...(r.payload ?? [])];
   };
   const value = ctx.pending.defer(ctx.principal, item.operation, run);
@@ -185,14 +185,14 @@ async function runItem(item: RequestBatchItem, ctx: OperationContext, log: Execu
     const children = await handler(payload, ctx);
     return { ...base, operation: ctx.replyAs ?? item.operation, status: Enums.ResultStatus.Success, payload: children };
   } catch (e) {
-    if (e instanceof KmipError) return failure({ ...base, operation: ctx.replyAs ?? item.operation }, e.reason, e.message);
+    if (e instanceof KmipError) return failure({ ...base, operation: ctx.replyAs ?? item.operation }, e.reason, e.message, e.about === "linked");
     log.error({ conn: rctx.connectionId, principal: rctx.principal, operation: item.operation, err: e }, "operation failed unexpectedly");
     return failure(base, "GeneralFailure", "internal error");
   }
 }
 
-function failure(base: { operation?: number; uniqueBatchItemId?: Uint8Array }, reason: KmipError["reason"], message: string): ResponseItem {
-  return { operation: base.operation, uniqueBatchItemId: base.uniqueBatchItemId, status: Enums.ResultStatus.OperationFailed, reason, message };
+function failure(base: { operation?: number; uniqueBatchItemId?: Uint8Array }, reason: KmipError["reason"], message: string, aboutLinked = false): ResponseItem {
+  return { operation: base.operation, uniqueBatchItemId: base.uniqueBatchItemId, status: Enums.ResultStatus.OperationFailed, reason, message, ...(aboutLinked ? { aboutLinked } : {}) };
 }
 
 /** A directory failure (e.g. a principal auto-registration refuses as a name) refuses the request; it never drops the connection. */

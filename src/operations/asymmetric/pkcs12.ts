@@ -9,7 +9,7 @@
  */
 import { createHash, createHmac, randomBytes, type KeyObject } from "node:crypto";
 import { Enums, Tag } from "../../kmip/index.js";
-import { KmipError } from "../../messages/index.js";
+import { KmipError, linkedObjectState } from "../../messages/index.js";
 import { firstAttr, objectTypeOf, stateOf, type ManagedObject } from "../../model/index.js";
 import { ItemType, bytes, enumeration, struct, type StructureNode } from "../../ttlv/index.js";
 import { loadOnline } from "../common.js";
@@ -17,6 +17,7 @@ import type { OperationContext } from "../context.js";
 import { keyObjectOf } from "../key-objects.js";
 import { symmetricKeyBytes, keyBlockOf } from "../key-material.js";
 import { linkTarget } from "./certification.js";
+import { KDF_ID, bmpPassword, pkcs12Kdf } from "./pkcs12-kdf.js";
 
 const L = Enums.LinkType;
 const MAC_ITERATIONS = 2048;
@@ -56,37 +57,6 @@ const OID = {
   sha256: "2.16.840.1.101.3.4.2.1",
 };
 
-/** RFC 7292 Appendix B.2 key derivation (SHA-256: u = 32, v = 64). */
-function pkcs12Kdf(password: string, salt: Uint8Array, id: number, iterations: number, n: number): Buffer {
-  const u = 32;
-  const v = 64;
-  const pw = Buffer.concat([Buffer.from(password, "utf16le").swap16(), Buffer.alloc(2)]);
-  const fill = (src: Buffer) => {
-    if (src.length === 0) return Buffer.alloc(0);
-    const out = Buffer.alloc(v * Math.ceil(src.length / v));
-    for (let i = 0; i < out.length; i++) out[i] = src[i % src.length]!;
-    return out;
-  };
-  const D = Buffer.alloc(v, id);
-  const I = Buffer.concat([fill(Buffer.from(salt)), fill(pw)]);
-  const out: Buffer[] = [];
-  for (let done = 0; done < n; done += u) {
-    let A = createHash("sha256").update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash("sha256").update(A).digest();
-    out.push(A);
-    const B = fill(A);
-    for (let j = 0; j < I.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = I[j + k]! + B[k]! + carry;
-        I[j + k] = sum & 0xff;
-        carry = sum >> 8;
-      }
-    }
-  }
-  return Buffer.concat(out).subarray(0, n);
-}
-
 const bag = (type: string, value: Uint8Array, attrs: Uint8Array[]) => seq(oid(type), explicit0(value), ...(attrs.length ? [set(...attrs)] : []));
 const dataInfo = (content: Uint8Array) => seq(oid(OID.data), explicit0(octets(content)));
 
@@ -100,7 +70,7 @@ export function buildPfx(key: KeyObject, certs: readonly Uint8Array[], password:
   const certBags = seq(...certs.map((c, i) => bag(OID.certBag, seq(oid(OID.x509Cert), explicit0(octets(c))), i === 0 ? attrs : [])));
   const authSafe = seq(dataInfo(keyBags), ...(certs.length ? [dataInfo(certBags)] : []));
   const salt = randomBytes(16);
-  const macKey = pkcs12Kdf(password, salt, 3, MAC_ITERATIONS, 32);
+  const macKey = pkcs12Kdf("sha256", bmpPassword(password), salt, KDF_ID.mac, MAC_ITERATIONS, 32);
   const mac = createHmac("sha256", macKey).update(authSafe).digest();
   const macData = seq(seq(seq(oid(OID.sha256), Buffer.from([5, 0])), octets(mac)), octets(salt), int(MAC_ITERATIONS));
   return new Uint8Array(seq(int(3), dataInfo(authSafe), macData));
@@ -111,18 +81,29 @@ const certValue = (o: ManagedObject): Uint8Array | undefined => {
   return v?.type === ItemType.ByteString ? v.value : undefined;
 };
 
+/**
+ * The password of an object's PKCS#12 Password Link (undefined without one). The Secret Data must
+ * be Active: else Wrong Key Lifecycle State about a linked object (Permission Denied in 1.x).
+ */
+export async function pkcs12Password(obj: Pick<ManagedObject, "attrs">, ctx: OperationContext): Promise<Uint8Array | undefined> {
+  const pwUid = linkTarget(obj.attrs, L.PKCS_12PasswordLink);
+  if (pwUid === undefined) return undefined;
+  const pwObj = await loadOnline(pwUid, ctx, true);
+  if (objectTypeOf(pwObj) !== Enums.ObjectType.SecretData) throw new KmipError("InvalidField", "the PKCS#12 Password Link must name a Secret Data");
+  if (stateOf(pwObj) !== Enums.State.Active) throw linkedObjectState("the PKCS#12 password is not Active");
+  const pwBlock = pwObj.content && keyBlockOf(pwObj.content);
+  const pwBytes = pwBlock && (symmetricKeyBytes(pwBlock) ?? pwBlock.optStruct(Tag.KeyValue)?.optBytes(Tag.KeyMaterial));
+  if (!pwBytes) throw new KmipError("KeyValueNotPresent", "the PKCS#12 password has no value");
+  return pwBytes;
+}
+
 /** Get's answer for Key Format Type PKCS#12: Private Key { Key Block { PKCS#12, Key Value } }. */
 export async function pkcs12Content(obj: ManagedObject, ctx: OperationContext): Promise<StructureNode> {
   if (objectTypeOf(obj) !== Enums.ObjectType.PrivateKey || !obj.content || obj.content.type !== ItemType.Structure) {
     throw new KmipError("KeyFormatTypeNotSupported", "only a private key can be returned as PKCS#12");
   }
-  const pwUid = linkTarget(obj.attrs, L.PKCS_12PasswordLink);
-  if (pwUid === undefined) throw new KmipError("KeyFormatTypeNotSupported", "PKCS#12 needs a PKCS#12 Password Link to the password's Secret Data");
-  const pwObj = await loadOnline(pwUid, ctx, true);
-  if (stateOf(pwObj) !== Enums.State.Active) throw new KmipError("WrongKeyLifecycleState", "the PKCS#12 password is not Active");
-  const pwBlock = pwObj.content && keyBlockOf(pwObj.content);
-  const pwBytes = pwBlock && (symmetricKeyBytes(pwBlock) ?? pwBlock.optStruct(Tag.KeyValue)?.optBytes(Tag.KeyMaterial));
-  if (!pwBytes) throw new KmipError("KeyValueNotPresent", "the PKCS#12 password has no value");
+  const pwBytes = await pkcs12Password(obj, ctx);
+  if (!pwBytes) throw new KmipError("KeyFormatTypeNotSupported", "PKCS#12 needs a PKCS#12 Password Link to the password's Secret Data");
 
   const certs: Uint8Array[] = [];
   let next = linkTarget(obj.attrs, L.PKCS_12CertificateLink);

@@ -9,6 +9,7 @@ import { constants, createSign, createVerify, privateEncrypt, publicDecrypt, tim
 import { Enums } from "../../kmip/index.js";
 import { KmipError } from "../../messages/index.js";
 import { cryptoFailure } from "./ciphers.js";
+import { signDigestEcdsa, verifyDigestEcdsa } from "./ecdsa-digest.js";
 import { hashName, type CryptoParams } from "./params.js";
 import { pssSignDigest, pssVerifyDigest } from "./pss.js";
 import { isRsa } from "./rsa.js";
@@ -139,12 +140,9 @@ function digestBlock(s: Scheme, digest: Uint8Array): Buffer {
   return digest.length === hashLen ? Buffer.concat([Buffer.from(prefix!, "hex"), digest]) : Buffer.from(digest);
 }
 
-function digestedOnly(s: Scheme): void {
-  if (s.kind === "ecdsa") throw new KmipError("FeatureNotSupported", "Digested Data is supported for RSA signatures only");
-}
-
+/** Digested Data: ECDSA is computed in kmipd around OpenSSL's k·G (ecdsa-digest.ts). */
 export function signDigest(key: KeyObject, s: Scheme, digest: Uint8Array): Buffer {
-  digestedOnly(s);
+  if (s.kind === "ecdsa") return signDigestEcdsa(key, digest);
   if (s.kind === "pss") return pssSignDigest(key, s.hash, digest, s.saltLength);
   try {
     return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestBlock(s, digest));
@@ -154,7 +152,7 @@ export function signDigest(key: KeyObject, s: Scheme, digest: Uint8Array): Buffe
 }
 
 export function verifyDigest(key: KeyObject, s: Scheme, digest: Uint8Array, sig: Uint8Array): boolean {
-  digestedOnly(s);
+  if (s.kind === "ecdsa") return verifyDigestEcdsa(key, digest, sig);
   if (s.kind === "pss") return pssVerifyDigest(key, s.hash, digest, sig, s.saltLength);
   try {
     const got = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, sig);
