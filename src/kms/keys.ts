@@ -161,10 +161,10 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     }
   }
 
-  /** A key's id, name, account and versions, by id (the rewrap daemon's view); undefined once deleted. */
-  keyById(keyId: string): { id: string; name: string; account: string; currentVersion: number; versions: number[] } | undefined {
+  /** A key's id, name, account, zone and versions, by id (the rewrap daemon's view); undefined once deleted. */
+  keyById(keyId: string): { id: string; name: string; account: string; zone: string; currentVersion: number; versions: number[] } | undefined {
     const k = this.byId(keyId);
-    return k && { id: k.id, name: k.name, account: k.account, currentVersion: k.currentVersion, versions: k.versions.map((v) => v.version) };
+    return k && { id: k.id, name: k.name, account: k.account, zone: k.zone, currentVersion: k.currentVersion, versions: k.versions.map((v) => v.version) };
   }
 
   /** The profile name a KEK reference lives under (for messages and the admin plane). */
