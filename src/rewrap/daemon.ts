@@ -107,6 +107,12 @@ export class RewrapDaemon {
     return statusOf(job, this.store, now);
   }
 
+  /** Why `version` of key `keyId` must not be destroyed yet: an unfinished job still moves objects from it. */
+  versionBusy(keyId: string, version: number): string | undefined {
+    const j = listJobs(this.store.catalog).find((x) => x.keyId === keyId && !x.sourceKekId && (x.state === "pending" || x.state === "running") && x.from.includes(version));
+    return j && `rewrap job ${j.id} still moves objects from version ${version} (state ${j.state}): let it finish (kmipd rewrap run)`;
+  }
+
   status(): JobStatus[] {
     const now = this.now();
     return listJobs(this.store.catalog).map((j) => statusOf(j, this.store, now));

@@ -189,6 +189,17 @@ export const ROUTES: readonly Route[] = [
     },
   },
   {
+    method: "DELETE", pattern: new RegExp(`^/v1/keys/${NAME}/versions/${NAME}$`), action: "key.destroy-version", object: (c) => c.params["1"] && `${c.params["1"]}@${c.params["2"]}`,
+    async run(c) {
+      requireRole(c.tenant, ADMINS, "destroy key versions");
+      const account = c.tenant.role === "root-admin" ? (c.query.get("account") ?? undefined) : await keyAccount(c, "destroy a key version");
+      const n = c.params["2"]!;
+      if (!/^[1-9]\d{0,9}$/.test(n) || Number(n) > 0xffffffff) throw new AdminError(400, "invalid", "the version must be a positive integer");
+      // Refused (409) for the current version, one still wrapping objects or named by an unfinished rewrap job, one already destroyed.
+      return { body: await need(c.services.keys, "KMS keys").destroyVersion(c.params["1"]!, Number(n), account) };
+    },
+  },
+  {
     method: "POST", pattern: /^\/v1\/migrate$/, action: "migrate", object: bodyName("toKey"),
     async run(c) {
       requireRole(c.tenant, ["root-admin"], "migrate objects");
