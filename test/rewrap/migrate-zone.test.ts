@@ -5,19 +5,15 @@
  * KMS key of zone east; all stay readable; west and the mixed account are untouched, the mixed
  * one reported in skippedAccounts. A key of another zone is refused (400), and so is naming two scopes.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
-import { AdminClient } from "../../src/cli/admin-client.js";
 import { createDatabaseKeyProvider } from "../../src/keys/database/index.js";
 import { loadMasterKey } from "../../src/keys/master-key.js";
 import { SEVERAL_ZONES } from "../../src/rewrap/index.js";
-import { startAdminServer } from "../../src/server/admin/server.js";
-import { createLogger } from "../../src/server/log.js";
-import { Metrics } from "../../src/server/metrics.js";
 import { openLmdbStore } from "../../src/store/lmdb/index.js";
 import { startTenancyKmipd, type TenancyKmipd } from "../integration/tenancy-support.js";
-import { recordKey, recordOutput } from "../support/secrets.js";
+import { recordKey } from "../support/secrets.js";
+import { adminOver } from "./support.js";
 
 const principals = [
   { principal: "e1", account: "acct-east", zone: "east" },
@@ -72,16 +68,9 @@ describe("migrate --zone: the accounts wholly in a zone, under a key of that zon
     expect(await makeLegacy(dataDir, Object.values(owners))).to.equal(24);
 
     srv = await startTenancyKmipd({ dataDir, certsDir, overrides: { "tenancy.principals": principals } });
-    const logs: string[] = [];
-    recordOutput(logs);
-    const admin = await startAdminServer({
-      host: "127.0.0.1", port: 0,
-      tls: { cert: await readFile(srv.certs.serverCert), key: await readFile(srv.certs.serverKey), ca: await readFile(srv.certs.ca), minVersion: "TLSv1.2", identity: "cn", requireClientAuthEku: true },
-      services: srv.engine.admin, metrics: new Metrics(), kmipUp: () => true, probes: [],
-      log: createLogger({ level: "debug", format: "json" }, { write: (s: string) => logs.push(s) }),
-    });
+    const admin = await adminOver(srv);
+    const { api } = admin;
     try {
-      const api = new AdminClient({ url: `https://127.0.0.1:${admin.address.port}`, cert: await readFile(srv.certs.adminCert), key: await readFile(srv.certs.adminKey), ca: await readFile(srv.certs.ca) });
       const east = await srv.engine.kmsKeys.create({ name: "east-key", zone: "east", account: "acct-east", hsmProfile: "database" });
       await srv.engine.kmsKeys.create({ name: "west-key", zone: "west", account: "acct-west", hsmProfile: "database" });
 
@@ -122,6 +111,6 @@ describe("migrate --zone: the accounts wholly in a zone, under a key of that zon
       await admin.close();
       await srv.stop();
     }
-    for (const objs of made.values()) for (const k of objs.values()) expect(logs.join("").includes(k.toString("hex"))).to.equal(false);
+    for (const objs of made.values()) for (const k of objs.values()) expect(admin.output.join("").includes(k.toString("hex"))).to.equal(false);
   });
 });
