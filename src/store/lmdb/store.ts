@@ -240,15 +240,8 @@ export class LmdbObjectStore implements ObjectStore, RewrapStorage {
   }
 
   async deleteKek(id: string, version: number): Promise<boolean> {
-    this.assertOpen();
-    if (!Number.isInteger(version) || version < 1 || version > 0xffffffff) return false;
-    const key = orUndefined(() => kekKey(id, version));
-    if (!key) return false;
-    let existed = false;
-    await this.db.keks.childTransaction(() => {
-      existed = this.db.keks.doesExist(key);
-      if (existed) this.db.keks.removeSync(key);
-    });
+    const key = this.getKek(id, version) && kekKey(id, version); // getKek checks the store is open and the arguments
+    const existed = key ? await this.db.keks.childTransaction(() => this.db.keks.removeSync(key)) : false;
     await this.db.root.flushed;
     return existed;
   }
