@@ -55,6 +55,13 @@ export interface KeyProvider {
    * PKCS#11 provider does it inside the HSM, so the plaintext never enters this process.
    */
   rewrap(from: KekRef, to: KekRef, blob: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Destroys one KEK version's key material for good (`kmipd key destroy-version`): the token
+   * object (PKCS#11, C_DestroyObject) or the wrapped KEK record (database). The caller checks that
+   * nothing is wrapped under it any more. Refused (KeyProviderError) for the label's newest
+   * version, which new versions are numbered from; resolves when it is already gone (a retry).
+   */
+  destroyKek(ref: KekRef): Promise<void>;
   /** Safe to log or show: no PIN, no key bytes. */
   describe(): ProviderDescription;
   close(): Promise<void>;

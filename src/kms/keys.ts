@@ -31,7 +31,7 @@ interface KeyRecord {
   readonly alias?: string;
   readonly isDefault: boolean;
   readonly currentVersion: number;
-  readonly versions: readonly { readonly version: number; readonly createdAt: number }[];
+  readonly versions: readonly { readonly version: number; readonly createdAt: number; readonly destroyedAt?: number }[];
   readonly createdAt: number;
 }
 
@@ -54,6 +54,8 @@ export class KmsKeyService implements KmsKeys, KekRouter {
   private readonly now: () => number;
   /** Default-key creations in flight, by account·zone·alias: concurrent first Creates make one key. */
   private readonly creatingDefault = new Map<string, Promise<KeyRecord>>();
+  /** Why a version must not be destroyed yet, from outside this service (the rewrap daemon's jobs). */
+  private readonly versionChecks: ((keyId: string, version: number) => string | undefined)[] = [];
 
   constructor(private readonly opts: KmsKeyServiceOptions) {
     this.now = opts.now ?? Date.now;
@@ -114,6 +116,37 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     return this.view(next);
   }
 
+  /** For the rewrap daemon: a version an unfinished job still moves objects from is not destroyed. */
+  addVersionCheck(check: (keyId: string, version: number) => string | undefined): void {
+    this.versionChecks.push(check);
+  }
+
+  /**
+   * Destroys a retired version's key material in its provider, then records `destroyedAt`. The
+   * provider goes first: a crash in between leaves the version "retired" with its material gone,
+   * and a retry destroys nothing more (the providers take an absent version as done) and records it.
+   */
+  async destroyVersion(name: string, version: number, account?: string): Promise<KmsKeyView> {
+    const k = this.find(name, account);
+    const v = k.versions.find((x) => x.version === version);
+    if (!v) throw new KmsError("not-found", `KMS key ${k.name} has no version ${version}`);
+    if (v.destroyedAt !== undefined) throw new KmsError("destroyed", `version ${version} of KMS key ${k.name} was already destroyed`);
+    if (version === k.currentVersion) throw new KmsError("in-use", `version ${version} is the current version of KMS key ${k.name}: rotate first`);
+    const n = this.count(k, version);
+    if (n > 0) throw new KmsError("in-use", `version ${version} of KMS key ${k.name} still wraps ${n} object(s): let the rewrap finish (kmipd rewrap run)`);
+    for (const check of this.versionChecks) {
+      const why = check(k.id, version);
+      if (why) throw new KmsError("in-use", why);
+    }
+    await this.guard(k.hsmProfile, () => this.opts.profiles.provider(k.hsmProfile).destroyKek({ id: k.id, version }));
+    // Re-read: a rotation may have added a version meanwhile.
+    const now = this.byId(k.id) ?? k;
+    const next: KeyRecord = { ...now, versions: now.versions.map((x) => (x.version === version ? { ...x, destroyedAt: this.now() } : x)) };
+    await this.put(next);
+    this.opts.cache?.dropKek(k.id);
+    return this.view(next);
+  }
+
   async kekForNew(tenant: Tenant, o: { requested?: string; service?: string }): Promise<KekChoice> {
     if (o.requested !== undefined) {
       const byId = this.byId(o.requested);
@@ -143,6 +176,7 @@ export class KmsKeyService implements KmsKeys, KekRouter {
    * provider (inside the HSM for PKCS#11): the plaintext never reaches this layer.
    */
   async rewrapBlob(keyId: string, from: number, to: number, blob: Uint8Array): Promise<Uint8Array> {
+    this.usable({ keyId, version: from });
     const { provider, profile } = this.usable({ keyId, version: to });
     return this.guard(profile, () => provider.rewrap({ id: keyId, version: from }, { id: keyId, version: to }, blob));
   }
@@ -161,10 +195,10 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     }
   }
 
-  /** A key's id, name, account and versions, by id (the rewrap daemon's view); undefined once deleted. */
-  keyById(keyId: string): { id: string; name: string; account: string; currentVersion: number; versions: number[] } | undefined {
+  /** A key's id, name, account, zone and versions, by id (the rewrap daemon's view); undefined once deleted. */
+  keyById(keyId: string): { id: string; name: string; account: string; zone: string; currentVersion: number; versions: number[] } | undefined {
     const k = this.byId(keyId);
-    return k && { id: k.id, name: k.name, account: k.account, currentVersion: k.currentVersion, versions: k.versions.map((v) => v.version) };
+    return k && { id: k.id, name: k.name, account: k.account, zone: k.zone, currentVersion: k.currentVersion, versions: k.versions.map((v) => v.version) };
   }
 
   /** The profile name a KEK reference lives under (for messages and the admin plane). */
@@ -177,6 +211,7 @@ export class KmsKeyService implements KmsKeys, KekRouter {
     const k = this.byId(kek.keyId);
     if (!k) throw new KmsError("not-found", "the KMS key that wrapped this object was deleted");
     if (k.state !== "enabled") throw new KmsError("forbidden", `KMS key ${k.name} is disabled`);
+    if (k.versions.find((v) => v.version === kek.version)?.destroyedAt !== undefined) throw new KmsError("destroyed", `version ${kek.version} of KMS key ${k.name} was destroyed`);
     return { provider: this.opts.profiles.provider(k.hsmProfile), profile: k.hsmProfile };
   }
 
@@ -289,8 +324,8 @@ export class KmsKeyService implements KmsKeys, KekRouter {
   private view(k: KeyRecord): KmsKeyView {
     const versions: KekVersionView[] = k.versions.map((v) => {
       const objects = this.count(k, v.version);
-      const state = v.version === k.currentVersion ? "active" : objects > 0 ? "previous" : "retired";
-      return { version: v.version, createdAt: v.createdAt, state, objects };
+      const state = v.destroyedAt !== undefined ? "destroyed" : v.version === k.currentVersion ? "active" : objects > 0 ? "previous" : "retired";
+      return { version: v.version, createdAt: v.createdAt, state, objects, ...(v.destroyedAt === undefined ? {} : { destroyedAt: v.destroyedAt }) };
     });
     return {
       id: k.id,

@@ -39,6 +39,8 @@ export interface KekVersionView {
   readonly state: "active" | "previous" | "retired" | "destroyed";
   /** Objects wrapped under this version (exact, from the (KEK, version) index). */
   readonly objects: number;
+  /** When its key material was destroyed (`kmipd key destroy-version`). */
+  readonly destroyedAt?: number;
 }
 
 export interface KmsKeyView {
@@ -61,7 +63,8 @@ export interface KmsKeyView {
 export class KmsError extends Error {
   override readonly name = "KmsError";
   constructor(
-    readonly code: "not-found" | "exists" | "forbidden" | "invalid" | "in-use" | "unavailable",
+    /** "destroyed": the KEK version's key material was destroyed (nothing can be unwrapped under it; it cannot be destroyed twice). */
+    readonly code: "not-found" | "exists" | "forbidden" | "invalid" | "in-use" | "unavailable" | "destroyed",
     message: string,
   ) {
     super(message);
@@ -86,6 +89,13 @@ export interface KmsKeys {
   delete(name: string, o?: { account?: string; force?: boolean }): Promise<void>;
   /** A new version becomes the active one; older versions keep unwrapping (the rewrap daemon, issue 7, moves objects). */
   rotate(name: string, account?: string): Promise<KmsKeyView>;
+  /**
+   * Destroys a retired version's key material in its provider (HSM token object or database KEK
+   * record) and records `destroyedAt`. Refused ("in-use") for the current version, a version that
+   * still wraps objects or that an unfinished rewrap job moves objects from; "destroyed" when it
+   * already was.
+   */
+  destroyVersion(name: string, version: number, account?: string): Promise<KmsKeyView>;
 }
 
 /** Which KEK (and version) wraps a tenant's new object. */

@@ -13,7 +13,7 @@ import { encodeJob, inScope, jobId, listJobs, remainingOf, statusOf, type Failed
 
 /** What the daemon needs from the KMS (KmsKeyService implements it). */
 export interface RewrapKeys {
-  keyById(keyId: string): { id: string; name: string; account: string; currentVersion: number; versions: number[] } | undefined;
+  keyById(keyId: string): { id: string; name: string; account: string; zone?: string; currentVersion: number; versions: number[] } | undefined;
   rewrapBlob(keyId: string, from: number, to: number, blob: Uint8Array): Promise<Uint8Array>;
   rotate(name: string, account?: string): Promise<{ id: string; currentVersion: number }>;
   show(name: string, account?: string): Promise<{ id: string; currentVersion: number }>;
@@ -85,21 +85,32 @@ export class RewrapDaemon {
   /**
    * Records a job moving legacy ("db-kek") objects of some accounts, or some uids, under KMS key
    * `toKey` (its current version) — the same daemon, guarantees and progress as a rotation.
+   * With `zone` (the owners are that zone's accounts, zones.ts) the key must be of that zone: a
+   * KEK of zone A never wraps a DEK for zone B.
    */
-  async migrate(o: { toKey: string; account?: string; owners?: readonly string[]; ids?: readonly string[] }): Promise<JobStatus> {
+  async migrate(o: { toKey: string; account?: string; owners?: readonly string[]; ids?: readonly string[]; zone?: string }): Promise<JobStatus> {
     const k = await this.keys.show(o.toKey, o.account);
     const info = this.keys.keyById(k.id)!;
+    if (o.zone !== undefined && info.zone !== o.zone) {
+      throw new KmsError("invalid", `KMS key ${info.name} is in zone ${info.zone ?? "?"}, not ${o.zone}: a KEK of zone A never wraps a DEK for zone B`);
+    }
     const now = this.now();
     const from = this.store.kekVersionsInUse(LEGACY);
     const base: JobRecord = {
       id: `migrate:${k.id}@${now}`, keyId: k.id, keyName: info.name, account: info.account, from, to: info.currentVersion, sourceKekId: LEGACY,
-      ...(o.owners ? { owners: [...o.owners] } : {}), ...(o.ids ? { ids: [...o.ids] } : {}),
+      ...(o.owners ? { owners: [...o.owners] } : {}), ...(o.ids ? { ids: [...o.ids] } : {}), ...(o.zone !== undefined ? { zone: o.zone } : {}),
       createdAt: now, state: "pending", total: 0, succeeded: 0, failedAttempts: 0, failed: {},
     };
     const total = remainingOf(base, this.store);
     const job: JobRecord = { ...base, total, ...(total === 0 ? { state: "done", finishedAt: now } : {}) };
     await this.store.catalog.catalogWrite([{ table: "rewrapjobs", key: job.id, value: encodeJob(job) }]);
     return statusOf(job, this.store, now);
+  }
+
+  /** Why `version` of key `keyId` must not be destroyed yet: an unfinished job still moves objects from it. */
+  versionBusy(keyId: string, version: number): string | undefined {
+    const j = listJobs(this.store.catalog).find((x) => x.keyId === keyId && !x.sourceKekId && (x.state === "pending" || x.state === "running") && x.from.includes(version));
+    return j && `rewrap job ${j.id} still moves objects from version ${version} (state ${j.state}): let it finish (kmipd rewrap run)`;
   }
 
   status(): JobStatus[] {

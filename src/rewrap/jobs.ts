@@ -25,6 +25,8 @@ export interface JobRecord {
   /** Migration: only objects of these owners (accounts), or only these uids. */
   readonly owners?: readonly string[];
   readonly ids?: readonly string[];
+  /** Migration by zone (`migrate --zone`): the zone whose accounts `owners` are; shown by status. */
+  readonly zone?: string;
   readonly createdAt: number;
   /** "done": no object left under any `from` version (they are then retired); "superseded": a later rotation's job took over. */
   readonly state: "pending" | "running" | "done" | "superseded";
@@ -50,6 +52,8 @@ export interface JobStatus {
   readonly to: number;
   /** Migration: the KEK the objects come from. */
   readonly source?: string;
+  /** Migration by zone: the zone it was asked for. */
+  readonly zone?: string;
   readonly state: JobRecord["state"];
   readonly total: number;
   /** succeeded + DEKs currently failing. */
@@ -112,6 +116,7 @@ export function statusOf(j: JobRecord, index: KekIndex, now: number): JobStatus 
     from: j.from,
     to: j.to,
     ...(j.sourceKekId ? { source: j.sourceKekId } : {}),
+    ...(j.zone !== undefined ? { zone: j.zone } : {}),
     state: j.state,
     total: j.total,
     processed: j.succeeded + failures.length,

@@ -108,6 +108,8 @@ export async function createEngine(
       // Moved objects' plaintext leaves the cache (it would no longer match their blob anyway).
       { onMoved: (uids) => uids.forEach((u) => cache.drop(u)), log: (msg, fields) => log.info(fields, msg) },
     );
+    // A version an unfinished rewrap job still moves objects from is not destroyed (key destroy-version).
+    kmsKeys.addVersionCheck((id, v) => rewrap.versionBusy(id, v));
     if (opts.rewrapTimer !== false) rewrap.start();
     const handler = createExecutor({
       objects,

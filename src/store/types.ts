@@ -76,6 +76,11 @@ export interface ObjectStore {
   /** The highest version of a KEK, if any. */
   latestKek(id: string): KekRecord | undefined;
   putKek(rec: KekRecord): Promise<void>;
+  /**
+   * Deletes one KEK version's record (`kmipd key destroy-version`): the key material is gone for
+   * good. Resolves true when it existed, false when there was none; durable once resolved.
+   */
+  deleteKek(id: string, version: number): Promise<boolean>;
 
   close(): Promise<void>;
 }

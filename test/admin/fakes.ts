@@ -129,6 +129,16 @@ export class FakeKeys implements KmsKeys {
     if (n > 0 && !o.force) throw new KmsError("in-use", `KMS key ${name} still wraps ${n} objects`);
     this.keys.delete(k.id);
   }
+  async destroyVersion(name: string, version: number, account?: string): Promise<KmsKeyView> {
+    const k = this.find(name, account);
+    const v = k.versions.find((x) => x.version === version);
+    if (!v) throw new KmsError("not-found", `KMS key ${name} has no version ${version}`);
+    if (v.state === "destroyed") throw new KmsError("destroyed", `version ${version} of KMS key ${name} was already destroyed`);
+    if (version === k.currentVersion || v.objects > 0) throw new KmsError("in-use", `version ${version} of KMS key ${name} is in use`);
+    const next: KmsKeyView = { ...k, versions: k.versions.map((x) => (x.version === version ? { ...x, state: "destroyed" as const, destroyedAt: Date.now() } : x)) };
+    this.keys.set(k.id, next);
+    return next;
+  }
   /** Test helper: pretend objects are wrapped under the key. */
   wrap(name: string, objects: number): void {
     const k = this.find(name);

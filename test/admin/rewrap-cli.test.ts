@@ -106,6 +106,15 @@ describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK
       const twoScopes = await kmipd(["migrate", "--to-key", "pay", "--account", "default", "--domain", "default"], srv.adminUrl);
       expect(twoScopes.status).to.equal(2);
       expect(twoScopes.err).to.include("exactly one of");
+      // --zone: the accounts all of whose principals work in the zone (here: default, of kmip-client and kmipd-admin)
+      const byZone = await kmipd(["migrate", "--to-key", "pay", "--zone", "default", "--json"], srv.adminUrl);
+      expect(byZone.status, byZone.err).to.equal(0);
+      const z = JSON.parse(byZone.out) as { zone: string; accounts: string[]; skippedAccounts: unknown[] };
+      expect(z).to.include({ zone: "default", source: "db-kek", total: 0, state: "done" });
+      expect([z.accounts, z.skippedAccounts]).to.deep.equal([["default"], []]);
+      const otherZone = await kmipd(["migrate", "--to-key", "pay", "--zone", "elsewhere"], srv.adminUrl);
+      expect([otherZone.status, otherZone.err.includes("never wraps a DEK for zone B")], "a key of another zone").to.deep.equal([2, true]);
+      expect((await kmipd(["rewrap", "status"], srv.adminUrl)).out).to.match(/migration migrate:\S+: from db-kek to pay v2, zone default/);
 
       const c = await client(srv.kmipPort);
       for (const [uid, k] of keys) if (uid !== bad) expect(Buffer.from((await c.get(uid)).keyBytes!).equals(k)).to.equal(true);

@@ -128,4 +128,27 @@ describe("database key provider", function () {
     expect(kp.describe().kind).to.equal("database");
     await expectKeyProviderError(kp.generateKek({ label: "x", bits: 100 as 128 }), "bad size");
   });
+  it("destroyKek deletes that version's KEK record: unwrap under it fails (also after a reopen), others work; never the newest", async () => {
+    const kp = createDatabaseKeyProvider({ store, masterKey: master });
+    const [v1, v2, v3] = [await kp.generateKek({ label: "kek-x", bits: 256 }), await kp.generateKek({ label: "kek-x", bits: 256 }), await kp.generateKek({ label: "kek-x", bits: 256 })].map((i) => i.ref);
+    const dek = randomBytes(32);
+    const under1 = await kp.wrap(v1!, dek); // v1's KeyObject is cached now
+    const under2 = await kp.wrap(v2!, dek);
+    await kp.destroyKek(v1!);
+    expect(store.getKek("kek-x", 1)).to.equal(undefined);
+    expect(store.getKek("kek-x", 2)).to.not.equal(undefined);
+    const err = await expectKeyProviderError(kp.unwrap(v1!, under1), "unwrap under a destroyed version");
+    expect(err.message).to.equal("KEK kek-x version 1 does not exist");
+    expect(Buffer.from(await kp.unwrap(v2!, under2)).equals(dek)).to.equal(true);
+    await kp.destroyKek(v1!); // already gone: a retry is not an error
+    expect(await store.deleteKek("kek-x", 1)).to.equal(false);
+    await expectKeyProviderError(kp.destroyKek(v3!), "the newest version");
+    expect(store.getKek("kek-x", 3)).to.not.equal(undefined);
+    expect((await kp.generateKek({ label: "kek-x", bits: 256 })).ref.version).to.equal(4);
+    await store.close();
+    store = await openLmdbStore(dir);
+    const again = createDatabaseKeyProvider({ store, masterKey: master });
+    await expectKeyProviderError(again.unwrap(v1!, under1), "after a reopen");
+    expect(Buffer.from(await again.unwrap(v2!, under2)).equals(dek)).to.equal(true);
+  });
 });

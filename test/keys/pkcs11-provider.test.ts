@@ -196,6 +196,33 @@ describe("PKCS#11 key provider (SoftHSM2)", function () {
     }
   });
 
+  it("destroyKek removes that version's token object: unwrap under it fails, other versions work; never the newest", async () => {
+    const label = "destroy-me";
+    const [v1, v2, v3] = [await kp.generateKek({ label, bits: 256 }), await kp.generateKek({ label, bits: 256 }), await kp.generateKek({ label, bits: 256 })].map((i) => i.ref);
+    const dek = randomBytes(32);
+    const under1 = await kp.wrap(v1!, dek);
+    const under2 = await kp.wrap(v2!, dek);
+    expect(Buffer.from(await kp.unwrap(v1!, under1)).equals(dek)).to.equal(true); // its handle is cached now
+    const objects = (ref: typeof v1) =>
+      withTestSession((s) => {
+        api.C_FindObjectsInit(s, [{ type: pkcs11js.CKA_LABEL, value: label }, { type: pkcs11js.CKA_ID, value: kekObjectId(ref!) }]);
+        const found = api.C_FindObjects(s, 5);
+        api.C_FindObjectsFinal(s);
+        return found.length;
+      });
+    expect([objects(v1), objects(v2), objects(v3)]).to.deep.equal([1, 1, 1]);
+    await kp.destroyKek(v1!);
+    expect([objects(v1), objects(v2), objects(v3)], "only v1's token object is gone").to.deep.equal([0, 1, 1]);
+    const err = await failing(kp.unwrap(v1!, under1), "unwrap under a destroyed version");
+    expect(err.message).to.include("not in the HSM token");
+    expect(err.transient).to.equal(false);
+    expect(Buffer.from(await kp.unwrap(v2!, under2)).equals(dek)).to.equal(true);
+    await kp.destroyKek(v1!); // already gone: a retry is not an error
+    await failing(kp.destroyKek(v3!), "the newest version");
+    expect(objects(v3)).to.equal(1);
+    expect((await kp.generateKek({ label, bits: 256 })).ref.version, "numbering goes on after the newest").to.equal(4);
+  });
+
   it("leaves no session objects behind", async () => {
     const kek = await kp.currentKek();
     await kp.rewrap(kek, kek, await kp.wrap(kek, randomBytes(24)));

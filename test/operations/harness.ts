@@ -63,6 +63,9 @@ export class MemoryStore implements ObjectStore {
     return undefined;
   }
   async putKek(): Promise<void> {}
+  async deleteKek(): Promise<boolean> {
+    return false;
+  }
   async close(): Promise<void> {}
 }
 
@@ -86,6 +89,9 @@ export class SoftKeys implements KeyProvider {
   }
   async generateKek(spec: KekSpec): Promise<KekInfo> {
     return { ref: { id: "test-kek", version: 1 }, bits: spec.bits, label: spec.label };
+  }
+  async destroyKek(): Promise<void> {
+    throw new Error("the test KEK cannot be destroyed");
   }
   describe(): ProviderDescription {
     return { kind: this.kind };

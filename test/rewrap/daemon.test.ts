@@ -181,4 +181,16 @@ describe("rewrap daemon: batches, idempotency, failures, pause, lease", function
     expect(await d.drain()).to.equal(true);
     expect(store.countUnderKek("k", 4)).to.equal(8);
   });
+  it("versionBusy names an unfinished job moving objects from a version (destroy-version is refused), and nothing once it is done", async () => {
+    await seed(5);
+    const d = daemon(2);
+    await d.rotate("key-k");
+    expect(d.versionBusy("k", 1)).to.match(/^rewrap job k@0000000002 still moves objects from version 1 \(state pending\)/);
+    expect(d.versionBusy("k", 2)).to.equal(undefined);
+    expect(d.versionBusy("other", 1)).to.equal(undefined);
+    await d.pass();
+    expect(d.versionBusy("k", 1)).to.include("state running");
+    expect(await d.drain()).to.equal(true);
+    expect(d.versionBusy("k", 1)).to.equal(undefined);
+  });
 });

@@ -223,6 +223,9 @@ describe("LMDB store: records", function () {
     await store.putKek({ id: "db-kek", version: 2, wrapped: Buffer.alloc(40, 0), createdAt: 0 }).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(Error);
     expect(Buffer.from(store.getKek("db-kek", 2)!.wrapped).equals(Buffer.alloc(40, 2))).to.equal(true);
+    // deleteKek (key destroy-version): one version gone, the others and the latest untouched
+    expect([await store.deleteKek("db-kek", 2), await store.deleteKek("db-kek", 2), await store.deleteKek("db-kek", -1), await store.deleteKek("nope", 1)]).to.deep.equal([true, false, false, false]);
+    expect([store.getKek("db-kek", 2), store.getKek("db-kek", 1)?.version, store.latestKek("db-kek")?.version]).to.deep.equal([undefined, 1, 10]);
   });
 
   it("refuses use after close", async () => {

@@ -1,4 +1,4 @@
-/** `kmipd key create|list|show|disable|enable|rotate|delete` over the admin API (docs/ADMIN.md). */
+/** `kmipd key create|list|show|disable|enable|rotate|destroy-version|delete` over the admin API (docs/ADMIN.md). */
 import type { Argv, CommandModule } from "yargs";
 import type { CliIo } from "../io.js";
 import { action, enc, group, printObject, printTable, type AdminArgs } from "./admin-common.js";
@@ -48,6 +48,16 @@ export function keyCommand(io: CliIo, setStatus: (code: number) => void): Comman
       "make a new version current now; a background job moves older objects to it (kmipd rewrap status)",
       named,
       async (c, a) => printObject(io, a, await c.ok("POST", `/v1/keys/${enc(String(a.name))}/rotate${accountQuery(a)}`)),
+    ),
+    act(
+      "destroy-version <name>",
+      "destroy a retired version's key material for good (refused while it is current or wraps objects, or a rewrap job still moves them)",
+      (y) => named(y).option("version", { type: "number", demandOption: true, describe: "the version to destroy (kmipd key show: state retired)" }),
+      async (c, a) => {
+        const v = Number(a.version);
+        if (!Number.isSafeInteger(v) || v < 1) throw new Error("--version must be a positive integer");
+        printObject(io, a, await c.ok("DELETE", `/v1/keys/${enc(String(a.name))}/versions/${v}${accountQuery(a)}`));
+      },
     ),
     act(
       "delete <name>",

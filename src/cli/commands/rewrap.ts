@@ -23,10 +23,11 @@ const COLUMNS: readonly [string, (r: Record<string, unknown>) => unknown][] = [
 function printStatus(io: CliIo, a: AdminArgs, jobs: readonly JobStatus[]): void {
   printTable(io, a, jobs, COLUMNS);
   if (a.json) return;
+  for (const j of jobs) if (j.source) io.stdout(`migration ${j.id}: from ${j.source} to ${j.key} v${j.to}${j.zone === undefined ? "" : `, zone ${j.zone}`}\n`);
   for (const j of jobs) for (const f of j.failures) io.stdout(`failed ${f.id} (key ${j.key}, ${f.attempts} attempt(s), next retry ${new Date(f.nextRetryAt).toISOString()}): ${f.reason}\n`);
 }
 
-/** `kmipd migrate --to-key NAME (--account A | --domain D | --ids ID,…)`: legacy objects under a KMS key, as a background job. */
+/** `kmipd migrate --to-key NAME (--zone Z | --account A | --domain D | --ids ID,…)`: legacy objects under a KMS key, as a background job. */
 export function migrateCommand(io: CliIo, setStatus: (code: number) => void): CommandModule {
   return {
     command: "migrate",
@@ -38,8 +39,9 @@ export function migrateCommand(io: CliIo, setStatus: (code: number) => void): Co
         .option("account", { type: "string", describe: "only objects of this account" })
         .option("domain", { type: "string", describe: "only objects of this domain's accounts" })
         .option("ids", { type: "string", describe: "only these object ids, comma-separated" })
+        .option("zone", { type: "string", describe: "only objects of the accounts all of whose principals work in this zone (the key must be of this zone)" })
         .check((a) => {
-          if ([a.account, a.domain, a.ids].filter((x) => x !== undefined).length !== 1) throw new Error("name exactly one of --account, --domain or --ids");
+          if ([a.account, a.domain, a.ids, a.zone].filter((x) => x !== undefined).length !== 1) throw new Error("name exactly one of --zone, --account, --domain or --ids");
           return true;
         }),
     handler: async (parsed: unknown) => {
@@ -47,7 +49,7 @@ export function migrateCommand(io: CliIo, setStatus: (code: number) => void): Co
       const c = await adminClientFrom(a);
       const body = {
         toKey: a["to-key"], ...(a["key-account"] === undefined ? {} : { keyAccount: a["key-account"] }),
-        ...(a.account === undefined ? {} : { account: a.account }), ...(a.domain === undefined ? {} : { domain: a.domain }),
+        ...(a.account === undefined ? {} : { account: a.account }), ...(a.domain === undefined ? {} : { domain: a.domain }), ...(a.zone === undefined ? {} : { zone: a.zone }),
         ...(a.ids === undefined ? {} : { ids: String(a.ids).split(",").map((s) => s.trim()).filter(Boolean) }),
       };
       printObject(io, a, await c.ok("POST", "/v1/migrate", body));

@@ -13,7 +13,7 @@ import { kwpUnwrap, kwpWrap } from "./kwp.js";
 export const DB_KEK_ID = "db-kek";
 
 export interface DatabaseKeyProviderOptions {
-  readonly store: Pick<ObjectStore, "getKek" | "latestKek" | "putKek">;
+  readonly store: Pick<ObjectStore, "getKek" | "latestKek" | "putKek"> & Partial<Pick<ObjectStore, "deleteKek">>;
   /** The master key: 32 bytes, as loaded by loadMasterKey (a KeyObject, or raw bytes). */
   readonly masterKey: KeyObject | Uint8Array;
   /** Clock for KekRecord.createdAt (tests). */
@@ -89,6 +89,15 @@ class DatabaseKeyProvider implements KeyProvider {
     } finally {
       plain.fill(0);
     }
+  }
+
+  /** Deletes the KEK version's wrapped record and forgets its unwrapped copy: nothing can unwrap under it again. */
+  async destroyKek(ref: KekRef): Promise<void> {
+    if (!this.store.deleteKek) throw new KeyProviderError("this store cannot delete KEKs");
+    const latest = this.store.latestKek(ref.id);
+    if (latest && latest.version === ref.version) throw new KeyProviderError(`KEK ${ref.id} version ${ref.version} is its newest version: it cannot be destroyed`);
+    this.keks.delete(slot(ref.id, ref.version));
+    await this.store.deleteKek(ref.id, ref.version);
   }
 
   async close(): Promise<void> {

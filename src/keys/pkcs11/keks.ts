@@ -60,6 +60,18 @@ export class KekDirectory {
     return h;
   }
 
+  /**
+   * C_DestroyObject on every token object of a KEK version (normally one) and forget its handle;
+   * how many were destroyed (0: already gone).
+   */
+  destroy(api: Pkcs11Api, s: Handle, epoch: number, ref: KekRef): number {
+    this.sync(epoch);
+    this.handles.delete(`${ref.id}\0${ref.version}`);
+    const found = findAll(api, s, kekSearch(ref.id, kekObjectId(ref)), 16);
+    for (const h of found) api.C_DestroyObject(s, h);
+    return found.length;
+  }
+
   /** Forget every handle (a stale-handle error, or a new epoch). */
   clear(): void {
     this.handles.clear();

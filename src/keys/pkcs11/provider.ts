@@ -183,6 +183,18 @@ class Provider implements Pkcs11KeyProvider {
     return storeBlob(framed, out);
   }
 
+  /**
+   * Destroys a KEK version's token object (C_DestroyObject). Never the label's newest version
+   * (new versions are numbered after it); a version already gone is not an error (a retry).
+   */
+  async destroyKek(ref: KekRef): Promise<void> {
+    await this.run("destroy a KEK", async (api, s, epoch) => {
+      if (this.keks.latestVersion(api, s, ref.id) === ref.version) throw new KeyProviderError(`KEK ${ref.id} version ${ref.version} is its newest version: it cannot be destroyed`);
+      this.keks.destroy(api, s, epoch, ref);
+    });
+    if (this.current && this.current.id === ref.id && this.current.version === ref.version) this.current = undefined;
+  }
+
   describe(): ProviderDescription {
     const slot = this.conn.slotId;
     return {

@@ -8,6 +8,7 @@
 import type { AuditFilter } from "../../audit/index.js";
 import type { Role, Tenant } from "../../auth/types.js";
 import type { NewHsmProfile, ProfileScope } from "../../kms/types.js";
+import { accountsOfZone } from "../../rewrap/index.js";
 import { ADMINS, forbidden, requireRole, requireScope, visibleAccounts } from "./access.js";
 import { AdminError, type AdminServices } from "./types.js";
 
@@ -188,20 +189,36 @@ export const ROUTES: readonly Route[] = [
     },
   },
   {
+    method: "DELETE", pattern: new RegExp(`^/v1/keys/${NAME}/versions/${NAME}$`), action: "key.destroy-version", object: (c) => c.params["1"] && `${c.params["1"]}@${c.params["2"]}`,
+    async run(c) {
+      requireRole(c.tenant, ADMINS, "destroy key versions");
+      const account = c.tenant.role === "root-admin" ? (c.query.get("account") ?? undefined) : await keyAccount(c, "destroy a key version");
+      const n = c.params["2"]!;
+      if (!/^[1-9]\d{0,9}$/.test(n) || Number(n) > 0xffffffff) throw new AdminError(400, "invalid", "the version must be a positive integer");
+      // Refused (409) for the current version, one still wrapping objects or named by an unfinished rewrap job, one already destroyed.
+      return { body: await need(c.services.keys, "KMS keys").destroyVersion(c.params["1"]!, Number(n), account) };
+    },
+  },
+  {
     method: "POST", pattern: /^\/v1\/migrate$/, action: "migrate", object: bodyName("toKey"),
     async run(c) {
       requireRole(c.tenant, ["root-admin"], "migrate objects");
       const toKey = str(c.body, "toKey", true);
       const account = str(c.body, "account");
       const domain = str(c.body, "domain");
+      const zone = str(c.body, "zone");
       const ids = c.body.ids;
       if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.length > 100_000 || ids.some((x) => typeof x !== "string"))) throw new AdminError(400, "invalid", "ids must be a non-empty list of object ids");
-      if ([account, domain, ids].filter((x) => x !== undefined).length !== 1) throw new AdminError(400, "invalid", "name exactly one of account, domain or ids");
-      const owners = account !== undefined ? [account] : domain !== undefined ? (await need(c.services.directory, "the directory").listAccounts({ domain })).map((a) => a.name) : undefined;
+      if ([account, domain, ids, zone].filter((x) => x !== undefined).length !== 1) throw new AdminError(400, "invalid", "name exactly one of account, domain, ids or zone");
+      const dir = () => need(c.services.directory, "the directory");
+      // A zone's accounts: those all of whose principals work in it (docs/REWRAP.md); the others are reported.
+      const byZone = zone !== undefined ? accountsOfZone(await dir().listPrincipals(), zone) : undefined;
+      const owners = account !== undefined ? [account] : domain !== undefined ? (await dir().listAccounts({ domain })).map((a) => a.name) : byZone?.accounts;
       const keyAccount = str(c.body, "keyAccount");
       const job = await need(c.services.rewrap, "migration").migrate({
-        toKey, ...(keyAccount ? { account: keyAccount } : {}), ...(owners ? { owners } : {}), ...(ids ? { ids: ids as string[] } : {}),
+        toKey, ...(keyAccount ? { account: keyAccount } : {}), ...(owners ? { owners } : {}), ...(ids ? { ids: ids as string[] } : {}), ...(zone !== undefined ? { zone } : {}),
       });
+      if (byZone) return { status: 201, body: { ...job, accounts: byZone.accounts, skippedAccounts: byZone.skipped } };
       return { status: 201, body: job };
     },
   },

@@ -39,7 +39,7 @@ export interface AdminServerOptions {
   readonly clock?: () => number;
 }
 
-const STATUS: Record<string, number> = { "not-found": 404, exists: 409, forbidden: 403, invalid: 400, "in-use": 409, unavailable: 503 };
+const STATUS: Record<string, number> = { "not-found": 404, exists: 409, forbidden: 403, invalid: 400, "in-use": 409, destroyed: 409, unavailable: 503 };
 
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const s = new AdminServer(opts);

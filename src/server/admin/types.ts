@@ -55,8 +55,8 @@ export interface AdminServices {
 /** Rotation and rewrap jobs (src/rewrap/): what the admin API drives. */
 export interface RewrapAdmin {
   rotate(name: string, account?: string): Promise<JobStatus>;
-  /** A job moving legacy ("db-kek") objects of some accounts, or some uids, under a KMS key. */
-  migrate(o: { toKey: string; account?: string; owners?: readonly string[]; ids?: readonly string[] }): Promise<JobStatus>;
+  /** A job moving legacy ("db-kek") objects of some accounts, or some uids, under a KMS key; with `zone`, the key must be of that zone. */
+  migrate(o: { toKey: string; account?: string; owners?: readonly string[]; ids?: readonly string[]; zone?: string }): Promise<JobStatus>;
   status(): JobStatus[];
   /** Starts, in the background, passes back to back until every job is done or nothing more can move now. */
   startDrain(): void;

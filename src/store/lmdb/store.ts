@@ -5,7 +5,7 @@
  *   terms       C(owner) · C(term) · uid             → empty        (findByTerm: one range scan)
  *   termcounts  C(owner) · C(term)                   → u32 count    (countByTerm: one get)
  *   owners      C(owner) · uid                       → empty        (listByOwner: one range scan)
- *   keks        C(id) · u32 version                  → KEK record   (latestKek: one reverse seek)
+ *   keks        C(id) · u32 version                  → KEK record   (latestKek: one reverse seek; deleteKek: destroy-version)
  *   kekobjs     C(kekId) · u32 version · uid         → empty        (objectsUnder: one range scan)
  *   kekcounts   C(kekId) · u32 version               → u32 count    (countUnderKek: one get)
  *   meta        "format"                             → u8 store format
@@ -237,6 +237,13 @@ export class LmdbObjectStore implements ObjectStore, RewrapStorage {
       this.db.keks.putSync(key, value);
     });
     await this.db.root.flushed;
+  }
+
+  async deleteKek(id: string, version: number): Promise<boolean> {
+    const key = this.getKek(id, version) && kekKey(id, version); // getKek checks the store is open and the arguments
+    const existed = key ? await this.db.keks.childTransaction(() => this.db.keks.removeSync(key)) : false;
+    await this.db.root.flushed;
+    return existed;
   }
 
   async close(): Promise<void> {
