@@ -156,6 +156,17 @@ function policySection(notes: readonly PolicyNote[] | undefined): string[] {
 const mdEscape = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The generated markdown report (--report). */
+/** "Mandatory: a of b pass. Optional and test cases: c of d (p%). All: e of f." — skipped files left out. */
+export function totalsLine(judged: readonly Judged[]): string {
+  const ran = judged.filter((j) => j.result.status !== "skip");
+  const count = (xs: readonly Judged[]) => `${xs.filter((j) => j.result.status === "pass").length} of ${xs.length}`;
+  const mandatory = ran.filter((j) => j.file.level === "M");
+  const rest = ran.filter((j) => j.file.level !== "M");
+  const restPassed = rest.filter((j) => j.result.status === "pass").length;
+  const pct = rest.length === 0 ? "–" : `${((100 * restPassed) / rest.length).toFixed(1)}%`;
+  return `**Mandatory cases: ${count(mandatory)} pass. Optional and test cases: ${count(rest)} pass (${pct}). All: ${count(ran)}.**`;
+}
+
 export function markdownReport(judged: readonly Judged[], meta: ReportMeta): string {
   const t = tabulate(judged);
   const by = (v: Verdict): Judged[] => judged.filter((j) => j.verdict === v);
@@ -170,6 +181,8 @@ export function markdownReport(judged: readonly Judged[], meta: ReportMeta): str
     "The comparison rules are described in docs/CONFORMANCE-RUNNER.md. Cells are passed/total per profile and protocol version.",
     "",
     tableMarkdown(t),
+    "",
+    totalsLine(judged),
     "",
     ...policySection(meta.policies),
     `## Regressions (failing, not listed in ${meta.unsupportedFile ?? "unsupported.json"})`,

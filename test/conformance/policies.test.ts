@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { planUnits, runUnits } from "../../conformance/fixtures.js";
 import { loadPolicies, parsePolicies, policyFor, reportedBy, selectForRun, splitByPolicy, type ServerPolicy } from "../../conformance/policies.js";
-import { judge, markdownReport, type CaseOutcome } from "../../conformance/report.js";
+import { judge, markdownReport, totalsLine, type CaseOutcome } from "../../conformance/report.js";
 import { runCase } from "../../conformance/runner.js";
 import { classify, discoverCases, type CaseFile } from "../../conformance/selection.js";
 import { CASES_DIR } from "../helpers/oasis.js";
@@ -145,6 +145,13 @@ describe("conformance server policies: merged runs and the report", () => {
     const left = markdownReport(judged, { ...meta, policies: [{ name: "seed-16", settings: "s", reason: "r", files: ["x.xml"], ran: false }] });
     expect(left).to.include("Left out of this run");
     expect(markdownReport(judged, meta)).not.to.include("## Server policies");
+  });
+
+  it("states the totals: mandatory, optional and test cases with their rate, all", () => {
+    const f = (rel: string, status: "pass" | "fail" | "skip"): CaseOutcome => ({ file: file(rel), result: { status, steps: [], notes: [], ms: 1 } });
+    const judged = judge([f("1.4/profiles/mandatory/SKLC-M-1-14.xml", "pass"), f("1.4/profiles/optional/SKLC-O-1-14.xml", "fail"), f("1.4/testcases/TC-Q-1-14.xml", "pass"), f("1.4/testcases/TC-Q-2-14.xml", "skip")], {});
+    expect(totalsLine(judged)).to.equal("**Mandatory cases: 1 of 1 pass. Optional and test cases: 1 of 2 pass (50.0%). All: 2 of 3.**");
+    expect(markdownReport(judged, { server: "s", date: "d", command: "c" })).to.include(totalsLine(judged));
   });
 });
 
