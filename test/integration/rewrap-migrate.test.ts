@@ -3,13 +3,10 @@
  * KMS keys) of two accounts; migrating one account moves exactly its objects under an
  * HSM-backed (SoftHSM) KMS key; all stay readable with their bytes; the other account's are untouched.
  */
-import { join } from "node:path";
 import { expect } from "chai";
-import { createDatabaseKeyProvider } from "../../src/keys/database/index.js";
-import { loadMasterKey } from "../../src/keys/master-key.js";
-import { openLmdbStore } from "../../src/store/lmdb/index.js";
 import { recordKey } from "../support/secrets.js";
 import { createSoftHsmToken } from "../support/softhsm.js";
+import { makeLegacy } from "../rewrap/legacy.js";
 import { startTenancyKmipd, type TenancyKmipd } from "./tenancy-support.js";
 
 const principals = [
@@ -36,24 +33,7 @@ describe("migrate: legacy db-kek objects of one account move under an HSM-backed
     await srv.stop(true);
 
     // Make them legacy: re-wrapped under the database provider's own KEK "db-kek", as objects from before KMS keys are.
-    const store = await openLmdbStore(join(dataDir, "store"));
-    const master = await loadMasterKey({ dataDir, env: {}, store });
-    const db = createDatabaseKeyProvider({ store, masterKey: master.key });
-    const legacy = await db.currentKek();
-    expect(legacy.id).to.equal("db-kek");
-    for (const account of ["acct-a", "acct-b"]) {
-      for (const uid of [...store.listByOwner(account)]) {
-        const rec = store.get(uid, account)!;
-        const m = rec.material!;
-        const plain = await db.unwrap({ id: m.kekId, version: m.kekVersion }, m.blob);
-        const blob = await db.wrap(legacy, plain);
-        plain.fill(0);
-        await store.update({ ...rec, material: { ...m, kekId: legacy.id, kekVersion: legacy.version, blob }, revision: rec.revision + 1 });
-      }
-    }
-    expect(store.countUnderKek("db-kek", legacy.version)).to.equal(30);
-    await db.close();
-    await store.close();
+    expect(await makeLegacy(dataDir, ["acct-a", "acct-b"])).to.equal(30);
 
     const hsm = createSoftHsmToken("migrate", "31415926", "27182818");
     srv = await startTenancyKmipd({ dataDir, certsDir, overrides: { "tenancy.principals": principals } });
@@ -67,7 +47,7 @@ describe("migrate: legacy db-kek objects of one account move under an HSM-backed
 
       const inspect = srv.engine.admin.objects!;
       for (const uid of made.alice!.keys()) expect((await inspect.inspect(uid))!.kek).to.deep.include({ id: target.id, version: 1 });
-      for (const uid of made.bob!.keys()) expect((await inspect.inspect(uid))!.kek).to.deep.include({ id: "db-kek", version: legacy.version });
+      for (const uid of made.bob!.keys()) expect((await inspect.inspect(uid))!.kek).to.deep.include({ id: "db-kek" });
       expect((await srv.engine.kmsKeys.show("target", "acct-a")).versions[0]!.objects).to.equal(15);
       for (const p of ["alice", "bob"] as const) {
         const c = await srv.client({ principal: p });

@@ -7,11 +7,11 @@
  */
 import { expect } from "chai";
 import { hashPassword } from "../../src/auth/index.js";
-import { KmipRequestError, type KmipClient } from "../../src/client/index.js";
+import type { KmipClient } from "../../src/client/index.js";
 import { Enums, Masks, Tag } from "../../src/kmip/index.js";
 import { encodeTtlv, enumeration, integer, text } from "../../src/ttlv/index.js";
 import { recordPin } from "../support/secrets.js";
-import { startTenancyKmipd, type TenancyKmipd } from "./tenancy-support.js";
+import { requestFailure as failure, startTenancyKmipd, type TenancyKmipd } from "./tenancy-support.js";
 
 const FRED = { username: "fred", password: "fred-pass-8812-x" };
 const BARNEY = { username: "barney", password: "barney-pass-4471-y" };
@@ -23,15 +23,6 @@ for (const p of [FRED.password, BARNEY.password, OLGA.password, WRONG, DEV_A.pas
 
 const R = Enums.ResultReason;
 const policy = { name: "Operation Policy Name", value: text(0, "default") };
-
-async function failure(p: Promise<unknown>): Promise<KmipRequestError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).to.be.instanceOf(KmipRequestError);
-  return e as KmipRequestError;
-}
 
 describe("tenancy: header credentials and the default operation policy", function () {
   this.timeout(120_000);

@@ -5,20 +5,10 @@
  * under the most specific HSM profile available; default keys cannot be disabled or deleted.
  */
 import { expect } from "chai";
-import { KmipRequestError } from "../../src/client/index.js";
 import { Enums, Tag } from "../../src/kmip/index.js";
 import { KmsError } from "../../src/kms/index.js";
 import { text } from "../../src/ttlv/index.js";
-import { startTenancyKmipd, type TenancyKmipd } from "./tenancy-support.js";
-
-async function failure(p: Promise<unknown>): Promise<KmipRequestError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).to.be.instanceOf(KmipRequestError);
-  return e as KmipRequestError;
-}
+import { requestFailure as failure, startTenancyKmipd, type TenancyKmipd } from "./tenancy-support.js";
 
 describe("tenancy: principals and default keys", function () {
   this.timeout(120_000);

@@ -6,7 +6,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KmipClient } from "../../src/client/index.js";
+import { expect } from "chai";
+import { KmipClient, KmipRequestError } from "../../src/client/index.js";
 import { configFrom, type KmipdConfig } from "../../src/config/index.js";
 import type { KmipVersion } from "../../src/kmip/index.js";
 import type { Pkcs11ProviderOptions } from "../../src/keys/pkcs11/index.js";
@@ -85,4 +86,14 @@ export async function startTenancyKmipd(
       }
     },
   };
+}
+
+/** The KMIP error a request was refused with; fails the test if it succeeded or failed otherwise. */
+export async function requestFailure(p: Promise<unknown>): Promise<KmipRequestError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).to.be.instanceOf(KmipRequestError);
+  return e as KmipRequestError;
 }

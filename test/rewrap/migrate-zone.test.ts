@@ -5,14 +5,11 @@
  * KMS key of zone east; all stay readable; west and the mixed account are untouched, the mixed
  * one reported in skippedAccounts. A key of another zone is refused (400), and so is naming two scopes.
  */
-import { join } from "node:path";
 import { expect } from "chai";
-import { createDatabaseKeyProvider } from "../../src/keys/database/index.js";
-import { loadMasterKey } from "../../src/keys/master-key.js";
 import { SEVERAL_ZONES } from "../../src/rewrap/index.js";
-import { openLmdbStore } from "../../src/store/lmdb/index.js";
 import { startTenancyKmipd, type TenancyKmipd } from "../integration/tenancy-support.js";
 import { recordKey } from "../support/secrets.js";
+import { makeLegacy } from "./legacy.js";
 import { adminOver } from "./support.js";
 
 const principals = [
@@ -23,28 +20,6 @@ const principals = [
   { principal: "m2", account: "acct-mixed", zone: "west" },
 ];
 const owners = { e1: "acct-east", w1: "acct-west", m1: "acct-mixed" } as const;
-
-/** Re-wraps every object of `accounts` under the database provider's own "db-kek", as objects from before KMS keys are. */
-export async function makeLegacy(dataDir: string, accounts: readonly string[]): Promise<number> {
-  const store = await openLmdbStore(join(dataDir, "store"));
-  const master = await loadMasterKey({ dataDir, env: {}, store });
-  const db = createDatabaseKeyProvider({ store, masterKey: master.key });
-  const legacy = await db.currentKek();
-  for (const account of accounts) {
-    for (const uid of [...store.listByOwner(account)]) {
-      const rec = store.get(uid, account)!;
-      const m = rec.material!;
-      const plain = await db.unwrap({ id: m.kekId, version: m.kekVersion }, m.blob);
-      const blob = await db.wrap(legacy, plain);
-      plain.fill(0);
-      await store.update({ ...rec, material: { ...m, kekId: legacy.id, kekVersion: legacy.version, blob }, revision: rec.revision + 1 });
-    }
-  }
-  const n = store.countUnderKek(legacy.id, legacy.version);
-  await db.close();
-  await store.close();
-  return n;
-}
 
 describe("migrate --zone: the accounts wholly in a zone, under a key of that zone", function () {
   this.timeout(120_000);
