@@ -2,6 +2,7 @@
  * Enumerations (1.x §9.1.3.2.x, 2.x §11.x) and bit masks (1.x §9.1.3.3.x, 2.x §12.x): every
  * value row of every version, merged by the enumeration's name.
  */
+import { EXTERNAL_VALUES } from "./external.js";
 import { normalizeName } from "../../src/kmip/names.js";
 import type { KmipVersion } from "../../src/kmip/versions.js";
 import { childSections, sectionByNum, tablesIn, type Section, type Table } from "./markdown.js";
@@ -71,6 +72,7 @@ export function parseEnumTables(specs: readonly LoadedSpec[]): EnumTables {
         def.titles.set(doc.version, table ? `${s.title} / table "${table.rows[0]?.[0] ?? ""}"` : s.title);
         if (!table) {
           def.noTable.add(doc.version);
+          addExternal(def, doc.version);
           continue;
         }
         readValues(def, table, doc.version, s, doc.file, renames);
@@ -91,6 +93,16 @@ export function parseEnumTables(specs: readonly LoadedSpec[]): EnumTables {
   }
   for (const def of [...enums.values(), ...masks.values()]) for (const v of def.values.values()) v.aliases.delete(v.xmlName);
   return { enums, masks, bySection, renames };
+}
+
+/** Values KMIP defines by reference (external.ts), for a version whose section has no table. */
+function addExternal(def: EnumDef, version: KmipVersion): void {
+  const ext = EXTERNAL_VALUES[def.xmlName];
+  if (!ext) return;
+  for (const { name, value } of ext.values) {
+    const v = getOrAdd(def.values, value, () => ({ name, xmlName: name, value, versions: new Set<KmipVersion>(), deprecated: new Set<KmipVersion>(), aliases: new Set<string>() }));
+    v.versions.add(version);
+  }
 }
 
 /** The table whose header row is Name | Value. */

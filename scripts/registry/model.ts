@@ -6,6 +6,7 @@ import { KMIP_VERSIONS, type KmipVersion } from "../../src/kmip/versions.js";
 import { parseAttributes, type AttributeDef } from "./attributes.js";
 import { parseEnumTables, type EnumDef } from "./enums.js";
 import { readSectionRefErrata } from "./errata.js";
+import { EXTERNAL_VALUES } from "./external.js";
 import { resolveTags } from "./resolve.js";
 import { loadSpecs } from "./sources.js";
 import { parseTagTables } from "./tags.js";
@@ -83,7 +84,8 @@ function enumNote(d: EnumDef): string | undefined {
   const titles = new Map<string, KmipVersion[]>();
   for (const [v, t] of d.titles) titles.set(t, [...(titles.get(t) ?? []), v]);
   if (titles.size > 1) notes.push(`titled ${[...titles].map(([t, vs]) => `${vs.join("/")}: ${t}`).join("; ")}`);
-  if (d.noTable.size > 0) notes.push(`no value table in ${[...d.noTable].join(", ")} (values defined outside KMIP)`);
+  const ext = EXTERNAL_VALUES[d.xmlName];
+  if (d.noTable.size > 0) notes.push(`no value table in ${[...d.noTable].join(", ")} (values defined outside KMIP${ext ? `: ${ext.source}, scripts/registry/external.ts` : ""})`);
   return notes.length > 0 ? notes.join(". ") : undefined;
 }
 

@@ -25,14 +25,6 @@ const UNREADABLE: Readonly<Record<string, { readonly reason: string; readonly er
     reason: "not well-formed XML: a second </KMIP> after the root element",
     error: /^malformed XML: unmatched closing tag: KMIP/,
   },
-  "2.0/profiles/mandatory/PKCS11-M-1-20.xml": {
-    reason: "registry gap: PKCS#11 Function / Return Code values (C_Initialize, OK, …) are defined outside KMIP",
-    error: /"C_Initialize" is not a value of the enumeration PKCS_11Function/,
-  },
-  "2.1/profiles/mandatory/PKCS11-M-1-21.xml": {
-    reason: "registry gap: PKCS#11 Function / Return Code values (C_Initialize, OK, …) are defined outside KMIP",
-    error: /"C_Initialize" is not a value of the enumeration PKCS_11Function/,
-  },
   "2.0/testcases/TC-DLOGIN-2-20.xml": {
     reason: "ResultReason NotAuthorized is not a KMIP 2.0 Result Reason (file defect or registry alias needed)",
     error: /"NotAuthorized" is not a value of the enumeration ResultReason/,

@@ -128,7 +128,17 @@ describe("kmip registry: enumerations and masks", () => {
         expect(v.versions & ~(e.versions ?? 0x7f), `${e.name}.${v.name}`).to.equal(0);
       }
     }
-    expect(enumByXmlName("PKCS_11Function")!.values, "values are defined by PKCS#11").to.have.length(0);
+    // values KMIP defines by reference to PKCS#11 (scripts/registry/external.ts)
+    const fn = enumByXmlName("PKCS_11Function")!;
+    expect(fn.values, "the 92 functions of CK_FUNCTION_LIST_3_0").to.have.length(92);
+    expect(fn.values.find((v) => v.xmlName === "C_Initialize")?.value).to.equal(1);
+    expect(fn.values.find((v) => v.xmlName === "C_GetInfo")?.value).to.equal(3);
+    expect(fn.values.find((v) => v.xmlName === "C_WaitForSlotEvent")?.value).to.equal(68);
+    expect(fn.values.find((v) => v.xmlName === "C_MessageVerifyFinal")?.value).to.equal(92);
+    const rv = enumByXmlName("PKCS_11ReturnCode")!;
+    expect(rv.values.find((v) => v.xmlName === "OK")?.value).to.equal(0);
+    expect(rv.values.find((v) => v.xmlName === "FUNCTION_NOT_SUPPORTED")?.value).to.equal(0x54);
+    expect(rv.values.find((v) => v.xmlName === "CRYPTOKI_NOT_INITIALIZED")?.value).to.equal(0x190);
     expect(allEnums().map((e) => e.xmlName)).to.not.include("Tag");
   });
 });

@@ -9,14 +9,6 @@ import { scanTestCases, TESTCASE_DIR, type Leftover, type ScanResult } from "./t
 const KNOWN_LEFTOVERS: Readonly<Record<string, string>> = {
   // KMIP 2.x §11.38/§11.39 define the PKCS#11 Function and Return Code enumerations by reference
   // to PKCS#11 (CK_FUNCTION_LIST_3_0 offsets, CK_RV values) and list no values.
-  "2.0/profiles/mandatory/PKCS11-M-1-20.xml PKCS_11Function C_Initialize": "value defined by PKCS#11, not by KMIP",
-  "2.0/profiles/mandatory/PKCS11-M-1-20.xml PKCS_11Function C_GetInfo": "value defined by PKCS#11, not by KMIP",
-  "2.0/profiles/mandatory/PKCS11-M-1-20.xml PKCS_11Function C_Finalize": "value defined by PKCS#11, not by KMIP",
-  "2.0/profiles/mandatory/PKCS11-M-1-20.xml PKCS_11ReturnCode OK": "value defined by PKCS#11 (CKR_OK), not by KMIP",
-  "2.1/profiles/mandatory/PKCS11-M-1-21.xml PKCS_11Function C_Initialize": "value defined by PKCS#11, not by KMIP",
-  "2.1/profiles/mandatory/PKCS11-M-1-21.xml PKCS_11Function C_GetInfo": "value defined by PKCS#11, not by KMIP",
-  "2.1/profiles/mandatory/PKCS11-M-1-21.xml PKCS_11Function C_Finalize": "value defined by PKCS#11, not by KMIP",
-  "2.1/profiles/mandatory/PKCS11-M-1-21.xml PKCS_11ReturnCode OK": "value defined by PKCS#11 (CKR_OK), not by KMIP",
   // No KMIP version has a Result Reason "Not Authorized" (2.0 §11.45 has Permission Denied): a slip in the OASIS file.
   "2.0/testcases/TC-DLOGIN-2-20.xml ResultReason NotAuthorized": "not a Result Reason in any version (typo in the OASIS file)",
 };

@@ -1,0 +1,145 @@
+/**
+ * Enumerations whose values KMIP defines by reference to another standard, so that no table in
+ * the KMIP text lists them (the generator then has "no value table"):
+ *
+ * - PKCS#11 Function (2.0/2.1 §11.38): "the 1-based offset count of the function in the
+ *   CK_FUNCTION_LIST_3_0 structure" of PKCS#11 3.0 — C_Initialize is 1, C_Finalize 2, … The 68
+ *   functions of PKCS#11 2.40 keep their places in 3.0's list, which appends 24 more.
+ * - PKCS#11 Return Code (2.0/2.1 §11.39): "the CK_RV values" — the CKR_ constants of PKCS#11,
+ *   named without their CKR_ prefix (the OASIS PKCS11-M-1 files write CKR_OK as "OK").
+ *
+ * These are facts copied from the PKCS#11 headers (pkcs11f.h function order, pkcs11t.h CK_RV
+ * values, as of PKCS#11 2.40, plus 3.0's function list); the generator adds them to the versions
+ * whose section has no table, and the registry notes where they came from.
+ */
+export interface ExternalValues {
+  readonly source: string;
+  readonly values: readonly { readonly name: string; readonly value: number }[];
+}
+
+const PKCS11_FUNCTIONS = [
+  "C_Initialize", "C_Finalize", "C_GetInfo", "C_GetFunctionList", "C_GetSlotList", "C_GetSlotInfo",
+  "C_GetTokenInfo", "C_GetMechanismList", "C_GetMechanismInfo", "C_InitToken", "C_InitPIN", "C_SetPIN",
+  "C_OpenSession", "C_CloseSession", "C_CloseAllSessions", "C_GetSessionInfo", "C_GetOperationState", "C_SetOperationState",
+  "C_Login", "C_Logout", "C_CreateObject", "C_CopyObject", "C_DestroyObject", "C_GetObjectSize",
+  "C_GetAttributeValue", "C_SetAttributeValue", "C_FindObjectsInit", "C_FindObjects", "C_FindObjectsFinal", "C_EncryptInit",
+  "C_Encrypt", "C_EncryptUpdate", "C_EncryptFinal", "C_DecryptInit", "C_Decrypt", "C_DecryptUpdate",
+  "C_DecryptFinal", "C_DigestInit", "C_Digest", "C_DigestUpdate", "C_DigestKey", "C_DigestFinal",
+  "C_SignInit", "C_Sign", "C_SignUpdate", "C_SignFinal", "C_SignRecoverInit", "C_SignRecover",
+  "C_VerifyInit", "C_Verify", "C_VerifyUpdate", "C_VerifyFinal", "C_VerifyRecoverInit", "C_VerifyRecover",
+  "C_DigestEncryptUpdate", "C_DecryptDigestUpdate", "C_SignEncryptUpdate", "C_DecryptVerifyUpdate", "C_GenerateKey", "C_GenerateKeyPair",
+  "C_WrapKey", "C_UnwrapKey", "C_DeriveKey", "C_SeedRandom", "C_GenerateRandom", "C_GetFunctionStatus",
+  "C_CancelFunction", "C_WaitForSlotEvent", "C_GetInterfaceList", "C_GetInterface", "C_LoginUser", "C_SessionCancel",
+  "C_MessageEncryptInit", "C_EncryptMessage", "C_EncryptMessageBegin", "C_EncryptMessageNext", "C_MessageEncryptFinal", "C_MessageDecryptInit",
+  "C_DecryptMessage", "C_DecryptMessageBegin", "C_DecryptMessageNext", "C_MessageDecryptFinal", "C_MessageSignInit", "C_SignMessage",
+  "C_SignMessageBegin", "C_SignMessageNext", "C_MessageSignFinal", "C_MessageVerifyInit", "C_VerifyMessage", "C_VerifyMessageBegin",
+  "C_VerifyMessageNext", "C_MessageVerifyFinal",
+];
+
+const CK_RV: readonly (readonly [string, number])[] = [
+  ["OK", 0x0],
+  ["CANCEL", 0x1],
+  ["HOST_MEMORY", 0x2],
+  ["SLOT_ID_INVALID", 0x3],
+  ["GENERAL_ERROR", 0x5],
+  ["FUNCTION_FAILED", 0x6],
+  ["ARGUMENTS_BAD", 0x7],
+  ["NO_EVENT", 0x8],
+  ["NEED_TO_CREATE_THREADS", 0x9],
+  ["CANT_LOCK", 0xa],
+  ["ATTRIBUTE_READ_ONLY", 0x10],
+  ["ATTRIBUTE_SENSITIVE", 0x11],
+  ["ATTRIBUTE_TYPE_INVALID", 0x12],
+  ["ATTRIBUTE_VALUE_INVALID", 0x13],
+  ["ACTION_PROHIBITED", 0x1b],
+  ["DATA_INVALID", 0x20],
+  ["DATA_LEN_RANGE", 0x21],
+  ["DEVICE_ERROR", 0x30],
+  ["DEVICE_MEMORY", 0x31],
+  ["DEVICE_REMOVED", 0x32],
+  ["ENCRYPTED_DATA_INVALID", 0x40],
+  ["ENCRYPTED_DATA_LEN_RANGE", 0x41],
+  ["FUNCTION_CANCELED", 0x50],
+  ["FUNCTION_NOT_PARALLEL", 0x51],
+  ["FUNCTION_NOT_SUPPORTED", 0x54],
+  ["KEY_HANDLE_INVALID", 0x60],
+  ["KEY_SIZE_RANGE", 0x62],
+  ["KEY_TYPE_INCONSISTENT", 0x63],
+  ["KEY_NOT_NEEDED", 0x64],
+  ["KEY_CHANGED", 0x65],
+  ["KEY_NEEDED", 0x66],
+  ["KEY_INDIGESTIBLE", 0x67],
+  ["KEY_FUNCTION_NOT_PERMITTED", 0x68],
+  ["KEY_NOT_WRAPPABLE", 0x69],
+  ["KEY_UNEXTRACTABLE", 0x6a],
+  ["MECHANISM_INVALID", 0x70],
+  ["MECHANISM_PARAM_INVALID", 0x71],
+  ["OBJECT_HANDLE_INVALID", 0x82],
+  ["OPERATION_ACTIVE", 0x90],
+  ["OPERATION_NOT_INITIALIZED", 0x91],
+  ["PIN_INCORRECT", 0xa0],
+  ["PIN_INVALID", 0xa1],
+  ["PIN_LEN_RANGE", 0xa2],
+  ["PIN_EXPIRED", 0xa3],
+  ["PIN_LOCKED", 0xa4],
+  ["SESSION_CLOSED", 0xb0],
+  ["SESSION_COUNT", 0xb1],
+  ["SESSION_HANDLE_INVALID", 0xb3],
+  ["SESSION_PARALLEL_NOT_SUPPORTED", 0xb4],
+  ["SESSION_READ_ONLY", 0xb5],
+  ["SESSION_EXISTS", 0xb6],
+  ["SESSION_READ_ONLY_EXISTS", 0xb7],
+  ["SESSION_READ_WRITE_SO_EXISTS", 0xb8],
+  ["SIGNATURE_INVALID", 0xc0],
+  ["SIGNATURE_LEN_RANGE", 0xc1],
+  ["TEMPLATE_INCOMPLETE", 0xd0],
+  ["TEMPLATE_INCONSISTENT", 0xd1],
+  ["TOKEN_NOT_PRESENT", 0xe0],
+  ["TOKEN_NOT_RECOGNIZED", 0xe1],
+  ["TOKEN_WRITE_PROTECTED", 0xe2],
+  ["UNWRAPPING_KEY_HANDLE_INVALID", 0xf0],
+  ["UNWRAPPING_KEY_SIZE_RANGE", 0xf1],
+  ["UNWRAPPING_KEY_TYPE_INCONSISTENT", 0xf2],
+  ["USER_ALREADY_LOGGED_IN", 0x100],
+  ["USER_NOT_LOGGED_IN", 0x101],
+  ["USER_PIN_NOT_INITIALIZED", 0x102],
+  ["USER_TYPE_INVALID", 0x103],
+  ["USER_ANOTHER_ALREADY_LOGGED_IN", 0x104],
+  ["USER_TOO_MANY_TYPES", 0x105],
+  ["WRAPPED_KEY_INVALID", 0x110],
+  ["WRAPPED_KEY_LEN_RANGE", 0x112],
+  ["WRAPPING_KEY_HANDLE_INVALID", 0x113],
+  ["WRAPPING_KEY_SIZE_RANGE", 0x114],
+  ["WRAPPING_KEY_TYPE_INCONSISTENT", 0x115],
+  ["RANDOM_SEED_NOT_SUPPORTED", 0x120],
+  ["RANDOM_NO_RNG", 0x121],
+  ["DOMAIN_PARAMS_INVALID", 0x130],
+  ["CURVE_NOT_SUPPORTED", 0x140],
+  ["BUFFER_TOO_SMALL", 0x150],
+  ["SAVED_STATE_INVALID", 0x160],
+  ["INFORMATION_SENSITIVE", 0x170],
+  ["STATE_UNSAVEABLE", 0x180],
+  ["CRYPTOKI_NOT_INITIALIZED", 0x190],
+  ["CRYPTOKI_ALREADY_INITIALIZED", 0x191],
+  ["MUTEX_BAD", 0x1a0],
+  ["MUTEX_NOT_LOCKED", 0x1a1],
+  ["NEW_PIN_MODE", 0x1b0],
+  ["NEXT_OTP", 0x1b1],
+  ["EXCEEDED_MAX_ITERATIONS", 0x1b5],
+  ["FIPS_SELF_TEST_FAILED", 0x1b6],
+  ["LIBRARY_LOAD_FAILED", 0x1b7],
+  ["PIN_TOO_WEAK", 0x1b8],
+  ["PUBLIC_KEY_INVALID", 0x1b9],
+  ["FUNCTION_REJECTED", 0x200],
+];
+
+export const EXTERNAL_VALUES: Readonly<Record<string, ExternalValues>> = {
+  PKCS_11Function: {
+    source: "PKCS#11 3.0 CK_FUNCTION_LIST_3_0, 1-based position",
+    values: PKCS11_FUNCTIONS.map((name, i) => ({ name, value: i + 1 })),
+  },
+  PKCS_11ReturnCode: {
+    source: "PKCS#11 CK_RV (CKR_ constants, prefix dropped)",
+    values: CK_RV.map(([name, value]) => ({ name, value })),
+  },
+};
