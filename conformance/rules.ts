@@ -128,6 +128,10 @@ export const SERVER_SPECIFIC_BY_OPERATION: ReadonlyMap<number, ReadonlySet<numbe
     Tag.Operation, Tag.ObjectType, Tag.ProfileInformation, Tag.CapabilityInformation, Tag.RNGParameters,
     Tag.ValidationInformation, Tag.ExtensionInformation, Tag.ClientRegistrationMethod, Tag.ApplicationNamespace,
   )],
+  // PKCS#11 C_GetInfo answers the library's CK_INFO — manufacturer, description and versions: the
+  // reference server's own (PKCS11-M-1, "TEST Pty Ltd"), like Query's self-description. kmipd's
+  // layout is checked by its unit test (test/operations/pkcs11.test.ts).
+  [Operation.PKCS_11, set(Tag.PKCS_11OutputParameters)],
 ]);
 
 /** Integers a server may report as larger (Locate counts every match, including objects of other clients). */

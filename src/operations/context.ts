@@ -12,6 +12,7 @@ import type { PendingOperations } from "./pending.js";
 import type { Tenant } from "../auth/types.js";
 import type { TenantObjects } from "./repository.js";
 import type { ConstraintStore } from "./constraints.js";
+import type { Pkcs11Contexts } from "./pkcs11/contexts.js";
 
 export interface OperationContext {
   /** Who is asking (from the certificate): for streams, tickets and pending operations. */
@@ -41,6 +42,8 @@ export interface OperationContext {
   readonly settings: OperationSettings;
   /** The server's HMAC_DRBG: RNG Retrieve draws from it, RNG Seed feeds it (one per executor). */
   readonly rng: ServerRng;
+  /** PKCS#11 contexts opened by C_Initialize (the PKCS#11 operation), per server. */
+  readonly pkcs11: Pkcs11Contexts;
 }
 
 export interface OperationSettings {

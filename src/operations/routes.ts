@@ -37,6 +37,7 @@ import { macVerify } from "./mac-verify.js";
 import { mac } from "./mac.js";
 import { modifyAttribute } from "./modify-attribute.js";
 import { obtainLease } from "./obtain-lease.js";
+import { pkcs11 } from "./pkcs11.js";
 import { poll } from "./poll.js";
 import { query } from "./query.js";
 import { recertify } from "./recertify.js";
@@ -108,6 +109,7 @@ export const ROUTES: ReadonlyMap<number, OperationHandler> = new Map<number, Ope
   [Op.JoinSplitKey, joinSplitKey],
   [Op.Export, exportObject],
   [Op.Import, importObject],
+  [Op.PKCS_11, pkcs11],
   [Op.Login, withTickets(login)],
   [Op.Logout, withTickets(logout)],
   [Op.DelegatedLogin, withTickets(delegatedLogin)],

@@ -4,13 +4,14 @@
  * only place where errors become Result Status / Result Reason (architecture rule 7). Unexpected
  * errors are logged in full and answered with a generic message.
  */
-import { Enums, Tag, type KmipVersion } from "../kmip/index.js";
+import { Enums, Tag, enumByXmlName, inVersion, type KmipVersion } from "../kmip/index.js";
 import {
   KmipError, buildResponse, fallbackVersion, kmipVersionOf, parseRequest, sniffProtocolVersion, StructReader,
   type ProtocolVersion, type RequestBatchItem, type RequestMessage, type ResponseItem,
 } from "../messages/index.js";
 import type { OperationContext, OperationSettings } from "../operations/context.js";
 import { PendingOperations } from "../operations/pending.js";
+import { Pkcs11Contexts } from "../operations/pkcs11/contexts.js";
 import type { CredentialVerifier, Directory, Tenant } from "../auth/index.js";
 import type { ObjectRepository } from "../operations/repository.js";
 import { ROUTES } from "../operations/routes.js";
@@ -68,6 +69,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
   const pending = new PendingOperations();
   const tickets = deps.tickets ?? new TicketRegistry();
   const rng = deps.rng ?? new ServerRng();
+  const pkcs11 = new Pkcs11Contexts();
   return async (bytes: Buffer, rctx: RequestContext): Promise<Buffer> => {
     let root;
     try {
@@ -116,7 +118,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     if (admitted instanceof KmipError) return refuseAll(admitted);
     const objects = (staged ?? deps.objects).forTenant(tenant, { credential: admitted.credential, admit: admissionFor(deps.constraints, tenant.account) });
     const ctx: OperationContext = {
-      principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets, rng,
+      principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets, rng, pkcs11,
       ...(deps.constraints ? { constraints: deps.constraints } : {}),
     };
     // 1.x Boolean true, 2.x Mandatory or Optional: the client accepts Operation Pending (not within an Undo batch)
@@ -175,6 +177,8 @@ async function runItem(item: RequestBatchItem, ctx: OperationContext, log: Execu
   const base = { operation: item.operation, uniqueBatchItemId: item.uniqueBatchItemId };
   const handler = ROUTES.get(item.operation);
   if (!handler) return failure(base, "OperationNotSupported", "operation not supported");
+  // an operation a later version defines is not one of this version's (its reply's fields would not be either)
+  if (!operationInVersion(item.operation, ctx.version)) return failure(base, "OperationNotSupported", `operation not defined in KMIP ${ctx.version}`);
   ctx.replyAs = undefined;
   ctx.objects.operation = item.operation; // what the operation policy decides on
   try {
@@ -189,6 +193,12 @@ async function runItem(item: RequestBatchItem, ctx: OperationContext, log: Execu
     log.error({ conn: rctx.connectionId, principal: rctx.principal, operation: item.operation, err: e }, "operation failed unexpectedly");
     return failure(base, "GeneralFailure", "internal error");
   }
+}
+
+const OPERATION_ROWS = enumByXmlName("Operation")!.values;
+function operationInVersion(operation: number, version: KmipVersion): boolean {
+  const row = OPERATION_ROWS.find((v) => v.value === operation);
+  return row !== undefined && inVersion(row.versions, version);
 }
 
 function failure(base: { operation?: number; uniqueBatchItemId?: Uint8Array }, reason: KmipError["reason"], message: string, aboutLinked = false): ResponseItem {

@@ -324,3 +324,16 @@ describe("conformance runner: values a refused request carried", () => {
     expect(r.difference).to.match(/Initial Date.*expected 2018-12-19T09:24:26\+00:00/);
   });
 });
+
+describe("conformance runner: PKCS#11 C_GetInfo describes the server's library", () => {
+  const info = (hex: string) => `<PKCS_11Function type="Enumeration" value="C_GetInfo"/><PKCS_11OutputParameters type="ByteString" value="${hex}"/><PKCS_11ReturnCode type="Enumeration" value="OK"/>`;
+  const file = kmipFile(req("PKCS_11", '<PKCS_11Function type="Enumeration" value="C_GetInfo"/>', 11), resp("PKCS_11", info("0228aa"), {}, 11));
+  it("another CK_INFO passes; a missing one, or another return code, fails", async () => {
+    const ok = fakeServer([() => resp("PKCS_11", info("0300bbbb"), {}, 11)]);
+    expect((await runCase(file, ok.send, { clock })).status).to.equal("pass");
+    const none = fakeServer([() => resp("PKCS_11", '<PKCS_11Function type="Enumeration" value="C_GetInfo"/><PKCS_11ReturnCode type="Enumeration" value="OK"/>', {}, 11)]);
+    expect((await runCase(file, none.send, { clock })).status).to.equal("fail");
+    const rv = fakeServer([() => resp("PKCS_11", info("0228aa").replace('value="OK"', 'value="FUNCTION_NOT_SUPPORTED"'), {}, 11)]);
+    expect((await runCase(file, rv.send, { clock })).status).to.equal("fail");
+  });
+});
