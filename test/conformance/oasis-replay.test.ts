@@ -22,8 +22,6 @@ const NOT_BY_ECHO: Readonly<Record<string, string>> = {
   "1.3/testcases/TC-RNG-ATTR-2-13.xml": "uses $UNIQUE_IDENTIFIER_0 before any response binds it; a real server repeats the Create id (_1), the stand-ins do not",
   "2.0/testcases/TC-IMPEXP-5-20.xml": "the server must echo the client's random id; the stand-in server answers a fixed one",
   "2.0/testcases/TC-DLOGIN-2-20.xml": "its expected ResultReason NotAuthorized is not a name in the registry",
-  "2.0/profiles/mandatory/PKCS11-M-1-20.xml": "the registry has no PKCS#11 Function names (C_Initialize)",
-  "2.1/profiles/mandatory/PKCS11-M-1-21.xml": "the registry has no PKCS#11 Function names (C_Initialize)",
 };
 
 function allCases(): CaseFile[] {
