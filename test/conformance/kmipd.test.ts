@@ -8,7 +8,7 @@
  * - Every mandatory case passes, except those whose test data is wrong — listed in unsupported.json
  *   with a reason starting "Test data error", which says what is wrong (and, where one exists,
  *   which copy of the case passes instead) — and those listed with "Not built:", which are printed
- *   as such: while any remain, issue 5's acceptance is not met (PKCS11-M-1-20/21 today).
+ *   as such: while any remain, issue 5's acceptance is not met (none today).
  * - The optional and test-case pass rate is printed (docs/CONFORMANCE.md records it).
  * - Files of a server policy (conformance/policies.json: cases that expect another server policy,
  *   e.g. CS-RNG-O-4's Permission Denied for RNG Seed) run against an extra kmipd started with that
