@@ -76,7 +76,10 @@ describe("audit records committed with the writes", () => {
     return s;
   };
   afterEach(async () => {
-    for (const s of open.splice(0)) await s.store.close();
+    for (const s of open.splice(0)) {
+      await s.log.close(); // the mirror, if any
+      await s.store.close();
+    }
   });
   after(removeTempDirs);
 
