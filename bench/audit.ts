@@ -1,7 +1,8 @@
 /**
  * Cost of the audit trail: appends of one record each awaited durable (what a lone client's
  * request adds), 64 in flight (concurrent clients: lmdb-js shares commits), a store insert with
- * and without an append after it, and verify/list over the whole trail.
+ * and without an append after it, an insert with its record in the same transaction (what a
+ * write item costs since docs/AUDIT.md §2 closed the gap), and verify/list over the whole trail.
  * Run: npx tsx bench/audit.ts [--n 2000]. Figures go in docs/AUDIT.md.
  */
 import { createSecretKey, randomBytes } from "node:crypto";
@@ -47,6 +48,13 @@ try {
     for (let k = 0; k < N; k++) {
       await store.insert(obj(k));
       await log.append([rec(k)]);
+    }
+  });
+  await timed("store insert with its record, one transaction", N, async () => {
+    for (let k = 0; k < N; k++) {
+      const p = log.prepare([rec(k)]);
+      await store.batch([{ kind: "insert", rec: obj(k) }], p.build);
+      await p.committed();
     }
   });
   const total = log.lastSeq();

@@ -4,6 +4,8 @@
  * to which object ids, and how it ended. See docs/AUDIT.md.
  */
 
+import type { AuditAppend } from "../store/types.js";
+
 export type AuditResult = "success" | "failure" | "pending" | "undone";
 
 export interface AuditRecord {
@@ -58,6 +60,12 @@ export interface VerifyResult {
 export interface AuditLog {
   /** Appends the records in order, as one atomic write; resolves once durable. */
   append(records: readonly NewAuditRecord[]): Promise<readonly AuditRecord[]>;
+  /**
+   * The records as a step of a store write transaction (logs on the store's own environment):
+   * `build` goes to ObjectStore.batch, `committed()` is called after the commit. Seqs are
+   * assigned inside the transaction, from the stored head, like append's.
+   */
+  prepare?(records: readonly NewAuditRecord[]): { build: AuditAppend; committed(): Promise<readonly AuditRecord[]> };
   list(filter?: AuditFilter): AuditRecord[];
   /** Walks the whole chain from seq 1 and names the first problem. */
   verify(): VerifyResult;

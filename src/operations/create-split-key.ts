@@ -85,14 +85,14 @@ export const createSplitKey: OperationHandler = async (p, ctx) => {
       if (i > 0) o.attrs.push(link(L.PreviousLink, objs[i - 1]!.uid));
       if (i < objs.length - 1) o.attrs.push(link(L.NextLink, objs[i + 1]!.uid));
     });
-    // The parts first, the key's Child links last: a Child link never names a part that was not stored.
-    for (const o of objs) await ctx.objects.insert(o);
     if (base) {
       base.content = undefined; // not re-wrapped: the stored material is kept
       for (const o of objs) base.attrs.push(link(L.ChildLink, o.uid));
       touch(base, ctx);
-      await ctx.objects.update(base);
     }
+    // The parts and the key's Child links in one commit (and one audit record): a Child link
+    // never names a part that was not stored, and no part is stored without its record.
+    await ctx.objects.writeAll(base ? [base] : [], objs);
   } finally {
     secret.fill(0);
     for (const s of shares) s.y.fill(0);

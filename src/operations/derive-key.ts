@@ -177,10 +177,9 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
       b.attrs.push(link(Enums.LinkType.DerivedKeyLink, obj.uid));
       touch(b, ctx);
     }
-    // The new object and its first base's link land in one commit; a second base (the Secret Data
-    // holding Derivation Data, or the public key) is linked right after.
-    await ctx.objects.updateAndInsert(base, obj);
-    if (second) await ctx.objects.update(second);
+    // The new object and its bases' links (a second base: the Secret Data holding Derivation
+    // Data, or the public key) land in one commit, with one audit record.
+    await ctx.objects.writeAll(second ? [base, second] : [base], [obj]);
   } finally {
     out.fill(0);
   }

@@ -15,6 +15,7 @@ import type { ObjectRecord, ObjectStore, StoreWrite, WrappedMaterial } from "../
 import { StaleRevisionError } from "../store/types.js";
 import { ItemType, decodeTtlv, encodeTtlv, type TtlvNode } from "../ttlv/index.js";
 import { accessDenied, policyAllows } from "./policy.js";
+import type { WriteAudit, WriteRecord } from "./write-audit.js";
 
 export interface LoadedObject extends ManagedObject {
   /** The wrapped material as stored, kept so an update that does not touch content re-uses it. */
@@ -43,9 +44,10 @@ export class ObjectRepository {
    * header credential of the request ("user:…", "device:…"), if any: it becomes the creator of new
    * objects, and the "default" operation policy is applied to it (policy.ts). `admit` checks
    * every new object before it is written (the account's constraints) and throws to refuse it.
+   * `audit` gives each write its audit record, committed in the same transaction (write-audit.ts).
    */
-  forTenant(tenant: Tenant, o: { credential?: string; admit?: (o: ManagedObject) => void } = {}): TenantObjects {
-    return new TenantObjects(this, tenant, o.credential, o.admit);
+  forTenant(tenant: Tenant, o: { credential?: string; admit?: (o: ManagedObject) => void; audit?: WriteAudit } = {}): TenantObjects {
+    return new TenantObjects(this, tenant, o.credential, o.admit, o.audit);
   }
 
   /**
@@ -62,18 +64,24 @@ export class ObjectRepository {
     return this.store.get(uid, owner);
   }
 
-  /** Writes records atomically and durably. */
-  protected async writeRecords(writes: readonly StoreWrite[]): Promise<void> {
+  /**
+   * Writes records atomically and durably. With `audit`, the write's audit record is part of the
+   * same transaction: both are stored or neither is, and a refused write consumes no seq.
+   */
+  protected async writeRecords(writes: readonly StoreWrite[], audit?: WriteAudit): Promise<void> {
     // Before the reply: a Revoke, Destroy, Re-key or Archive never leaves plaintext cached.
     for (const w of writes) this.cache?.drop(w.kind === "remove" || w.kind === "rematerial" ? w.uid : w.rec.uid);
+    const step = audit?.forWrite([...new Set(writes.map((w) => (w.kind === "remove" || w.kind === "rematerial" ? w.uid : w.rec.uid)))]);
     try {
-      if (writes.length === 1 && writes[0]!.kind === "insert") await this.store.insert(writes[0]!.rec);
+      if (step) await this.store.batch(writes, step.build);
+      else if (writes.length === 1 && writes[0]!.kind === "insert") await this.store.insert(writes[0]!.rec);
       else if (writes.length === 1 && writes[0]!.kind === "update" && !writes[0]!.keepStoredMaterial) await this.store.update(writes[0]!.rec);
       else await this.store.batch(writes);
     } catch (e) {
       if (e instanceof StaleRevisionError) throw new KmipError("GeneralFailure", "the object changed concurrently; retry");
       throw e;
     }
+    await step?.committed();
   }
 
   newUid(): string {
@@ -99,39 +107,37 @@ export class ObjectRepository {
   }
 
   /** Stores a new object; its content (if any) is wrapped first. Durable when this resolves. */
-  async insert(obj: ManagedObject, tenant?: Tenant): Promise<void> {
-    await this.writeRecords([{ kind: "insert", rec: await this.toRecord(obj, undefined, 1, tenant) }]);
+  async insert(obj: ManagedObject, tenant?: Tenant, audit?: WriteAudit): Promise<void> {
+    await this.writeRecords([{ kind: "insert", rec: await this.toRecord(obj, undefined, 1, tenant) }], audit);
   }
 
   /**
    * Writes back an object read with load(). Content is re-wrapped only when `obj.content` is set
    * and `contentChanged`; otherwise the stored wrapped material is kept as it is.
    */
-  async update(obj: LoadedObject, contentChanged = false, tenant?: Tenant): Promise<void> {
+  async update(obj: LoadedObject, contentChanged = false, tenant?: Tenant, audit?: WriteAudit): Promise<void> {
     // Unchanged content keeps the stored material as of the commit: a rewrap since the load stays.
-    await this.writeRecords([{ kind: "update", rec: await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1, tenant), keepStoredMaterial: !contentChanged }]);
+    const rec = await this.toRecord(obj, contentChanged ? undefined : obj.material, obj.revision + 1, tenant);
+    await this.writeRecords([{ kind: "update", rec, keepStoredMaterial: !contentChanged }], audit);
   }
 
   /**
    * Writes a changed object and a new one in one atomic, durable commit (Re-key: the old key's
    * Replacement link and the new key appear together or not at all).
    */
-  async updateAndInsert(changed: LoadedObject, added: ManagedObject, tenant?: Tenant): Promise<void> {
-    await this.writeRecords([
-      { kind: "update", rec: await this.toRecord(changed, changed.material, changed.revision + 1, tenant), keepStoredMaterial: true },
-      { kind: "insert", rec: await this.toRecord(added, undefined, 1, tenant) },
-    ]);
+  async updateAndInsert(changed: LoadedObject, added: ManagedObject, tenant?: Tenant, audit?: WriteAudit): Promise<void> {
+    await this.writeAll([changed], [added], tenant, audit);
   }
 
   /**
    * Writes changed objects and new ones in one atomic, durable commit (a key pair and, for
    * Re-key Key Pair, the links on the pair it replaces).
    */
-  async writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[], tenant?: Tenant): Promise<void> {
+  async writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[], tenant?: Tenant, audit?: WriteAudit): Promise<void> {
     const writes: StoreWrite[] = [];
     for (const c of changed) writes.push({ kind: "update", rec: await this.toRecord(c, c.material, c.revision + 1, tenant), keepStoredMaterial: true });
     for (const a of added) writes.push({ kind: "insert", rec: await this.toRecord(a, undefined, 1, tenant) });
-    await this.writeRecords(writes);
+    await this.writeRecords(writes, audit);
   }
 
   findByTerm(owner: string, term: string): Iterable<string> {
@@ -226,9 +232,14 @@ export class TenantObjects {
     readonly credential?: string,
     /** Checks every new object before it is written (the account's constraints); throws to refuse. */
     private readonly admit?: (o: ManagedObject) => void,
+    /** Gives each write its audit record in the same transaction (the executor's, per message). */
+    private readonly audit?: WriteAudit,
   ) {}
 
-  /** The same view for another batch item run apart (a deferred one): its own operation. */
+  /**
+   * The same view for another batch item run apart (a deferred one): its own operation. Its
+   * writes carry no audit record of their own (the item was recorded as pending; see docs/AUDIT.md).
+   */
   fork(): TenantObjects {
     const f = new TenantObjects(this.repository, this.tenant, this.credential);
     f.operation = this.operation;
@@ -261,16 +272,17 @@ export class TenantObjects {
     return this.repository.exists(uid, this.owner);
   }
   insert(obj: ManagedObject): Promise<void> {
-    return this.repository.insert(this.admitted(obj), this.tenant);
+    return this.repository.insert(this.admitted(obj), this.tenant, this.audit);
   }
   update(obj: LoadedObject, contentChanged = false): Promise<void> {
-    return this.repository.update(this.mine(obj), contentChanged, this.tenant);
+    return this.repository.update(this.mine(obj), contentChanged, this.tenant, this.audit);
   }
   updateAndInsert(changed: LoadedObject, added: ManagedObject): Promise<void> {
-    return this.repository.updateAndInsert(this.mine(changed), this.admitted(added), this.tenant);
+    return this.repository.updateAndInsert(this.mine(changed), this.admitted(added), this.tenant, this.audit);
   }
+  /** Changed and new objects in one atomic write (so one audit record names them all). */
   writeAll(changed: readonly LoadedObject[], added: readonly ManagedObject[]): Promise<void> {
-    return this.repository.writeAll(changed.map((c) => this.mine(c)), added.map((a) => this.admitted(a)), this.tenant);
+    return this.repository.writeAll(changed.map((c) => this.mine(c)), added.map((a) => this.admitted(a)), this.tenant, this.audit);
   }
   findByTerm(term: string): Iterable<string> {
     return this.repository.findByTerm(this.owner, term);
@@ -310,6 +322,7 @@ export class StagedRepository extends ObjectRepository {
     return super.readRecord(uid, owner);
   }
 
+  /** Staged writes carry no audit record: the batch's records go with commit(). */
   protected override async writeRecords(writes: readonly StoreWrite[]): Promise<void> {
     for (const w of writes) {
       if (w.kind === "insert") {
@@ -327,13 +340,16 @@ export class StagedRepository extends ObjectRepository {
     }
   }
 
-  /** Makes every staged write durable in one atomic commit. */
-  async commit(): Promise<void> {
+  /**
+   * Makes every staged write durable in one atomic commit; with `audit`, the batch's records are
+   * written in that same transaction (even when the batch wrote nothing).
+   */
+  async commit(audit?: WriteRecord): Promise<void> {
     const writes: StoreWrite[] = [...this.pending.values()].map(({ rec, base, keep }) =>
       base === undefined ? { kind: "insert", rec: { ...rec, revision: 1 } } : { kind: "update", rec: { ...rec, revision: base + 1 }, keepStoredMaterial: keep === true },
     );
     this.pending.clear();
-    if (writes.length > 0) await super.writeRecords(writes);
+    if (writes.length > 0 || audit) await super.writeRecords(writes, audit && { forWrite: () => audit });
   }
 }
 

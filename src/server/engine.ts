@@ -21,6 +21,7 @@ import { ObjectRepository } from "../operations/repository.js";
 import { RewrapDaemon } from "../rewrap/index.js";
 import { openLmdbStore } from "../store/lmdb/index.js";
 import { createAuditHook } from "./audit-hook.js";
+import { MessageAudit } from "./write-audit.js";
 import { createExecutor } from "./executor.js";
 import type { MessageHandler } from "./handler.js";
 import type { Logger } from "./log.js";
@@ -111,6 +112,7 @@ export async function createEngine(
     // A version an unfinished rewrap job still moves objects from is not destroyed (key destroy-version).
     kmsKeys.addVersionCheck((id, v) => rewrap.versionBusy(id, v));
     if (opts.rewrapTimer !== false) rewrap.start();
+    const trail = audit;
     const handler = createExecutor({
       objects,
       directory,
@@ -134,6 +136,8 @@ export async function createEngine(
       },
       log,
       audit: createAuditHook(audit, log),
+      // Write items' records commit with their writes (one fsync, never a change without its record).
+      auditWrites: (rctx, account) => new MessageAudit(trail, log, rctx, account),
       ...(opts.observe ? { observe: opts.observe } : {}),
     });
     const storeProbe: HealthProbe = { name: "store", critical: true, check: async () => (readable(() => store.latestKek("kmipd-health")) ? "ok" : "unavailable") };

@@ -17,7 +17,8 @@ import type { ObjectRepository } from "../operations/repository.js";
 import { ROUTES } from "../operations/routes.js";
 import { admissionFor, type ConstraintStore } from "../operations/constraints.js";
 import { TtlvError, decodeTtlv, encodeTtlv, struct, type TtlvLimits } from "../ttlv/index.js";
-import { operationName, resultName } from "./audit-hook.js";
+import { operationName, resultName, type AuditHook } from "./audit-hook.js";
+import type { MessageAudit } from "./write-audit.js";
 import type { MessageHandler, RequestContext } from "./handler.js";
 import { admitTicket } from "./ticket-gate.js";
 import { admitCredentials } from "./credential-gate.js";
@@ -41,7 +42,6 @@ export interface ExecutorDeps {
   readonly directory?: Pick<Directory, "resolve">;
   /** Current time in POSIX seconds (a setting so tests can fix it). */
   readonly now?: () => bigint;
-  /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
   /** Each account's constraints (Set/Get Constraints); without it those operations are not supported. */
   readonly constraints?: ConstraintStore;
   /** Login tickets (in memory); one per executor unless given. */
@@ -50,7 +50,13 @@ export interface ExecutorDeps {
   readonly credentials?: CredentialVerifier;
   /** The HMAC_DRBG of RNG Retrieve and RNG Seed; one per executor unless given. */
   readonly rng?: ServerRng;
-  readonly audit?: (items: readonly RequestBatchItem[], results: readonly ResponseItem[], rctx: RequestContext) => Promise<ResponseItem[]>;
+  /** Records the answered items (audit-hook.ts); may turn answers into failures if it cannot. */
+  readonly audit?: AuditHook;
+  /**
+   * Records each write item in the transaction of its write (write-audit.ts); the audit hook
+   * then skips those items. Without it, every item is recorded by the hook after the fact.
+   */
+  readonly auditWrites?: (rctx: RequestContext, account: string) => MessageAudit;
   /** Told of each answered item, with its final status and run time (metrics.ts). */
   readonly observe?: (operation: string, result: string, seconds: number) => void;
 }
@@ -116,7 +122,12 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     }
     const admitted = await admitCredentials(deps.credentials, req, tenant, deps.log, rctx.connectionId);
     if (admitted instanceof KmipError) return refuseAll(admitted);
-    const objects = (staged ?? deps.objects).forTenant(tenant, { credential: admitted.credential, admit: admissionFor(deps.constraints, tenant.account) });
+    const writes = deps.auditWrites?.(rctx, tenant.account);
+    const objects = (staged ?? deps.objects).forTenant(tenant, {
+      credential: admitted.credential, admit: admissionFor(deps.constraints, tenant.account),
+      // An Undo batch's writes are staged: their records go with the commit, below.
+      ...(writes && !staged ? { audit: writes } : {}),
+    });
     const ctx: OperationContext = {
       principal: rctx.principal, tenant, version, now, objects, settings: deps.settings, operations: gate.operations ?? OPERATIONS, pending, tickets, rng, pkcs11,
       ...(deps.constraints ? { constraints: deps.constraints } : {}),
@@ -126,9 +137,11 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
     const mayDefer = !staged && (ai === true || ai === Enums.AsynchronousIndicator.Mandatory || ai === Enums.AsynchronousIndicator.Optional);
     let results: ResponseItem[] = [];
     const took: number[] = [];
-    for (const item of req.items) {
+    for (const [i, item] of req.items.entries()) {
       const t0 = performance.now();
+      writes?.begin(i, item);
       const r = mayDefer && DEFERRABLE.has(item.operation) ? defer(item, ctx, deps.log, rctx) : await runItem(item, ctx, deps.log, rctx);
+      writes?.end();
       results.push(r);
       took.push((performance.now() - t0) / 1000);
       if (r.status !== Enums.ResultStatus.Success && option !== Enums.BatchErrorContinuationOption.Continue) break;
@@ -138,7 +151,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
       if (failed) results = results.map((r) => (r.status === Enums.ResultStatus.Success ? { ...r, status: Enums.ResultStatus.OperationUndone } : r));
       else {
         try {
-          await staged.commit();
+          await staged.commit(writes?.forBatch(req.items, results));
         } catch (e) {
           const reason = e instanceof KmipError ? e.reason : "GeneralFailure";
           if (!(e instanceof KmipError)) deps.log.error({ conn: rctx.connectionId, err: e }, "committing an Undo batch failed");
@@ -146,7 +159,7 @@ export function createExecutor(deps: ExecutorDeps): MessageHandler {
         }
       }
     }
-    if (deps.audit) results = await deps.audit(req.items, results, rctx);
+    if (deps.audit) results = await deps.audit(req.items, results, rctx, { account: tenant.account, ...(writes ? { recorded: writes.recorded } : {}) });
     // after Undo and audit, so the metrics count what the client was answered
     results.forEach((r, i) => deps.observe?.(operationName(req.items[i]?.operation ?? r.operation), resultName(r.status), took[i] ?? 0));
     const extras = { clientCorrelationValue: req.header.clientCorrelationValue };

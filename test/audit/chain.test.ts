@@ -208,6 +208,26 @@ describe("audit chain (LMDB)", () => {
       await store.close();
     });
 
+    it("50 concurrent appends, half of them inside object writes, make one unbroken chain", async () => {
+      const { store, log } = await openAudit(tempStoreDir("audit"), masterKey());
+      const uids: string[] = [];
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          if (i % 2 === 1) return log.append([rec(i)]);
+          const o = obj(store);
+          uids.push(o.uid);
+          const p = log.prepare([rec(i, { objectIds: [o.uid] })]);
+          await store.batch([{ kind: "insert", rec: o }], p.build);
+          return p.committed();
+        }),
+      );
+      const all = log.list();
+      expect(all.map((r) => r.seq)).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
+      for (const u of uids) expect(log.list({ objectId: u })).to.have.length(1);
+      expect(log.verify()).to.include({ ok: true, checked: 50 });
+      await store.close();
+    });
+
     it("a failing audit step aborts the object writes", async () => {
       const dir = tempStoreDir("audit");
       const first = await openAudit(dir, masterKey());

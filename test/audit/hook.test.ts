@@ -65,4 +65,21 @@ describe("audit hook", () => {
     expect(out).to.deep.equal([{ operation: Enums.Operation.Get, uniqueBatchItemId: uid, status: Enums.ResultStatus.OperationFailed, reason: "GeneralFailure", message: AUDIT_UNAVAILABLE }]);
     expect(errors).to.have.length(1);
   });
+
+  it("skips items already recorded with their write when they succeeded; a failed append fails only the items it would have recorded", async () => {
+    const log = fakeLog();
+    const items = [item(Enums.Operation.Create), item(Enums.Operation.Get, "u-1"), item(Enums.Operation.Activate, "u-2")];
+    const results: ResponseItem[] = [
+      { operation: Enums.Operation.Create, status: Enums.ResultStatus.Success, payload: [text(Tag.UniqueIdentifier, "u-1")] },
+      { operation: Enums.Operation.Get, status: Enums.ResultStatus.Success, payload: [] },
+      // wrote (recorded), then failed: its failure is recorded too
+      { operation: Enums.Operation.Activate, status: Enums.ResultStatus.OperationFailed, reason: "GeneralFailure", message: "x" },
+    ];
+    const recorded = new Set([0, 2]);
+    await createAuditHook(log, { error: () => undefined }, () => 1)(items, results, rctx, { account: "acme", recorded });
+    expect(log.got.map((r) => [r.operation, r.result, r.account])).to.deep.equal([["Get", "success", "acme"], ["Activate", "failure", "acme"]]);
+    const out = await createAuditHook(fakeLog(true), { error: () => undefined })(items, results, rctx, { recorded });
+    expect(out.map((r) => r.message)).to.deep.equal([undefined, AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE]);
+    expect(out[0]).to.equal(results[0]);
+  });
 });

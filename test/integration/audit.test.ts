@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { PassThrough } from "node:stream";
 import { main } from "../../src/cli/main.js";
-import { Enums, Tag } from "../../src/kmip/index.js";
+import { Enums, Masks, Tag } from "../../src/kmip/index.js";
 import { DEV_CLIENT_NAME } from "../../src/server/pki.js";
-import { text } from "../../src/ttlv/index.js";
+import { enumeration, integer, struct, text } from "../../src/ttlv/index.js";
 import { decodeRecord, encodeRecord, splitEntry } from "../../src/audit/chain.js";
 import { REPO_ROOT } from "../helpers/shared.js";
 import { tamper } from "../audit/support.js";
@@ -67,6 +67,27 @@ describe("audit trail through a real kmipd", function () {
     // One message, three items: three records.
     await c.batch([a, b, a].map((u) => ({ operation: Enums.Operation.Get, payload: [text(Tag.UniqueIdentifier, u)] })));
     expected.push({ op: "Get", ids: [a], result: "success" }, { op: "Get", ids: [b], result: "success" }, { op: "Get", ids: [a], result: "success" });
+    // Writes recorded in their own transaction, mixed with reads the hook records afterwards.
+    const pair = await c.createKeyPair({
+      common: [{ name: "Cryptographic Algorithm", value: enumeration(0, Enums.CryptographicAlgorithm.RSA) }, { name: "Cryptographic Length", value: integer(0, 2048) }],
+      privateAttrs: [{ name: "Cryptographic Usage Mask", value: integer(0, Masks.CryptographicUsageMask.Sign) }],
+      publicAttrs: [{ name: "Cryptographic Usage Mask", value: integer(0, Masks.CryptographicUsageMask.Verify) }],
+    });
+    expected.push({ op: "CreateKeyPair", ids: [pair.privateUid, pair.publicUid], result: "success" });
+    const mixed = await c.batch([
+      { operation: Enums.Operation.Get, payload: [text(Tag.UniqueIdentifier, b)] },
+      { operation: Enums.Operation.Activate, payload: [text(Tag.UniqueIdentifier, b)] },
+      { operation: Enums.Operation.Get, payload: [text(Tag.UniqueIdentifier, "nothing-here")] },
+    ], [enumeration(Tag.BatchErrorContinuationOption, Enums.BatchErrorContinuationOption.Continue)]);
+    expect(mixed.map((r) => r.status)).to.deep.equal([Enums.ResultStatus.Success, Enums.ResultStatus.Success, Enums.ResultStatus.OperationFailed]);
+    // The Activate's record is written with the Activate, before the Gets' records: seq order is commit order.
+    expected.push({ op: "Activate", ids: [b], result: "success" }, { op: "Get", ids: [b], result: "success" }, { op: "Get", ids: ["nothing-here"], result: "failure" });
+    const undone = await c.batch([
+      { operation: Enums.Operation.Revoke, payload: [text(Tag.UniqueIdentifier, b), struct(Tag.RevocationReason, [enumeration(Tag.RevocationReasonCode, Enums.RevocationReasonCode.Unspecified)])] },
+      { operation: Enums.Operation.GetAttributes, payload: [text(Tag.UniqueIdentifier, b)] },
+    ], [enumeration(Tag.BatchErrorContinuationOption, Enums.BatchErrorContinuationOption.Undo)]);
+    expect(undone.map((r) => r.status)).to.deep.equal([Enums.ResultStatus.Success, Enums.ResultStatus.Success]);
+    expected.push({ op: "Revoke", ids: [b], result: "success" }, { op: "GetAttributes", ids: [b], result: "success" });
     await c.revoke(a);
     expected.push({ op: "Revoke", ids: [a], result: "success" });
     await c.destroy(a);
@@ -78,22 +99,22 @@ describe("audit trail through a real kmipd", function () {
       `const code = await m.main(["audit", "list", "--json", "--data-dir", ${JSON.stringify(srv.dataDir)}], { stdin: process.stdin, stdout: (s) => (out += s), stderr: (s) => process.stderr.write(s) }, {}); ` +
       `process.stdout.write(out); process.exitCode = code;`;
     const child = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: REPO_ROOT });
-    const listed = JSON.parse(child.stdout) as { seq: number; operation: string; principal: string; objectIds: string[]; result: string; clientAddress: string; account: null }[];
+    const listed = JSON.parse(child.stdout) as { seq: number; operation: string; principal: string; objectIds: string[]; result: string; clientAddress: string; account: string | null }[];
     expect(listed.map((r) => r.seq)).to.deep.equal(expected.map((_, i) => i + 1));
     expect(listed.map((r) => r.operation)).to.deep.equal(expected.map((e) => e.op));
     expect(listed.map((r) => r.result)).to.deep.equal(expected.map((e) => e.result));
     listed.forEach((r, i) => {
       expect(r.principal).to.equal(DEV_CLIENT_NAME);
-      expect(r.account).to.equal(null);
+      expect(r.account).to.equal("default"); // the development client's account
       expect(r.clientAddress).to.match(/^(::ffff:)?127\.0\.0\.1:\d+$/);
-      for (const id of expected[i]!.ids) expect(r.objectIds, `record ${i + 1}`).to.include(id);
+      expect(r.objectIds, `record ${i + 1}`).to.deep.equal(expected[i]!.ids);
     });
 
     const live = await cli(["audit", "verify", "--data-dir", srv.dataDir]);
     expect(live.code, live.err).to.equal(0);
     expect(live.out).to.include(`${expected.length} records verified`);
     const byObject = await cli(["audit", "list", "--data-dir", srv.dataDir, "--object", b, "--operation", "get"]);
-    expect(byObject.out.trim().split("\n")).to.have.length(2);
+    expect(byObject.out.trim().split("\n")).to.have.length(3);
 
     await srv.stop(true);
     const mirrorText = await readFile(mirror, "utf8");
