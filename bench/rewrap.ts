@@ -2,15 +2,16 @@
  * Rewrap throughput (docs/PERFORMANCE.md, issue 7 acceptance 6), in one run on one machine:
  *
  *  - daemon: N keys registered under a KMS key, rotate, drain() timed — back-to-back batches of
- *    `kms.rewrap.batch.size`, each batch's object updates and job record one flushed LMDB
- *    transaction;
+ *    `kms.rewrap.batch.size`, up to `kms.rewrap.concurrency` provider calls of a batch in flight,
+ *    each batch's object updates and job record one flushed LMDB transaction;
  *  - provider: right after, in the same process and on the same token and KEK versions, the
  *    provider's own rewrap() of N blobs from version 1 to version 2 — for PKCS#11 C_UnwrapKey
  *    into a sensitive session object + C_WrapKey + C_DestroyObject, in the HSM — with no store,
- *    one call in flight (as the daemon makes them) and 4 in flight.
+ *    one call in flight and 4 in flight.
  *
  * On the database provider and, when SoftHSM2 is installed, on a SoftHSM token.
- * Usage: npx tsx bench/rewrap.ts [N (default 3000)] [batch (default 200)]; about a minute on 2 CPUs
+ * Usage: npx tsx bench/rewrap.ts [N (default 3000)] [batch (default 200)] [concurrency (default 4,
+ * the kms.rewrap.concurrency default)]; about a minute on 2 CPUs
  */
 import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
@@ -21,6 +22,7 @@ import { startTenancyKmipd } from "../test/integration/tenancy-support.js";
 
 const N = Number(process.argv[2] ?? 3000);
 const BATCH = Number(process.argv[3] ?? 200);
+const CONCURRENCY = Number(process.argv[4] ?? 4);
 
 interface Row {
   readonly profile: string;
@@ -42,7 +44,7 @@ async function rate(blobs: readonly Uint8Array[], inflight: number, rewrap: (b: 
 }
 
 async function run(profile: "database" | "softhsm"): Promise<Row> {
-  const srv = await startTenancyKmipd({ overrides: { "limits.max_batch_items": 500, "kms.rewrap.batch.size": BATCH, "kms.rewrap.interval.ms": 86_400_000, "logging.level": "warn" } });
+  const srv = await startTenancyKmipd({ overrides: { "limits.max_batch_items": 500, "kms.rewrap.batch.size": BATCH, "kms.rewrap.concurrency": CONCURRENCY, "kms.rewrap.interval.ms": 86_400_000, "logging.level": "warn" } });
   let token: ReturnType<typeof createSoftHsmToken> | undefined;
   try {
     let hsmProfile = "database";
@@ -79,7 +81,7 @@ try {
 } catch (e) {
   console.log(`softhsm: skipped (${e instanceof Error ? e.message : String(e)})`);
 }
-console.log(`${N} DEKs, batch ${BATCH}; ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), node ${process.version}`);
-console.log("| provider | daemon drain, DEKs/s | provider.rewrap(), 1 in flight, DEKs/s | provider.rewrap(), 4 in flight, DEKs/s |");
+console.log(`${N} DEKs, batch ${BATCH}, daemon concurrency ${CONCURRENCY}; ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), node ${process.version}`);
+console.log(`| provider | daemon drain (concurrency ${CONCURRENCY}), DEKs/s | provider.rewrap(), 1 in flight, DEKs/s | provider.rewrap(), 4 in flight, DEKs/s |`);
 console.log("|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.profile} | ${Math.round(r.daemon)} | ${Math.round(r.provider1)} | ${Math.round(r.provider4)} |`);

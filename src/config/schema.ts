@@ -82,8 +82,8 @@ export interface KmsSettings {
   readonly retry: { readonly count: number; readonly delay: { readonly ms: number } };
   /** Bound on one HSM operation, retries included (`kms.operation.timeout.sec`). */
   readonly operation: { readonly timeout: { readonly sec: number } };
-  /** The rewrap daemon (issue 7): objects per batch and the pause between passes. */
-  readonly rewrap: { readonly batch: { readonly size: number }; readonly interval: { readonly ms: number } };
+  /** The rewrap daemon (issue 7): objects per batch, the pause between passes, provider calls of a batch in flight at once. */
+  readonly rewrap: { readonly batch: { readonly size: number }; readonly interval: { readonly ms: number }; readonly concurrency: number };
   /** The unwrapped-content cache: most entries and their longest age; 0 entries disables it. */
   readonly cache: { readonly maxEntries: number; readonly ttlSec: number };
   /**
@@ -284,6 +284,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "kms.operation.timeout.sec", default: 30, check: int(1, 3600) },
   { key: "kms.rewrap.batch.size", default: 50, check: int(1, 100_000) },
   { key: "kms.rewrap.interval.ms", default: 300_000, check: int(1000, 86_400_000) },
+  { key: "kms.rewrap.concurrency", default: 4, check: int(1, 64) },
   { key: "kms.cache.max_entries", default: 10_000, check: int(0, 10_000_000) },
   { key: "kms.cache.ttl_sec", default: 300, check: int(0, 86_400) },
   { key: "kms.rng_seed", default: "accept", check: oneOf(RNG_SEED_POLICIES) },

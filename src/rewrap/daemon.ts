@@ -4,11 +4,13 @@
  * (in the HSM for PKCS#11), and commits all the batch's object updates together with the job's
  * counters and cursor in ONE store transaction, under a lease only one process holds. A crash
  * before the commit leaves the batch wholly old; after it, wholly new, counters included.
+ * Up to `concurrency` provider calls of a batch run at once; their outcomes are applied in uid order.
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { KmsError } from "../kms/types.js";
 import { LeaseLostError, StaleRevisionError, type CatalogStorage, type ObjectRecord, type RewrapStorage, type StoreWrite } from "../store/types.js";
+import { settleBounded } from "./bounded.js";
 import { encodeJob, inScope, jobId, listJobs, remainingOf, statusOf, type FailedDek, type JobRecord, type JobStatus } from "./jobs.js";
 
 /** What the daemon needs from the KMS (KmsKeyService implements it). */
@@ -26,6 +28,8 @@ const LEGACY = "db-kek";
 export interface RewrapSettings {
   readonly batchSize: number;
   readonly intervalMs: number;
+  /** Provider rewrap calls of one batch in flight at once (kms.rewrap.concurrency, 1..64). Default 4. */
+  readonly concurrency?: number;
   /** First retry delay of a failing DEK; doubles per attempt up to `maxRetryMs`. */
   readonly retryBaseMs?: number;
   readonly maxRetryMs?: number;
@@ -43,6 +47,12 @@ export interface PassResult {
 }
 
 const LEASE = "rewrap";
+
+/** An object picked for a batch, with the from-version it was found under (for the cursor). */
+interface Picked {
+  readonly rec: ObjectRecord;
+  readonly version: number;
+}
 
 export class RewrapDaemon {
   /** host:pid:random — so a restarted process on the same host can tell its killed predecessor's lease is dead. */
@@ -194,16 +204,16 @@ export class RewrapDaemon {
         if (remainingOf(job, this.store) === 0) await this.finish(job, now, lease);
         continue;
       }
-      for (const r of picked) o.retryNowExcept?.add(r.uid);
+      for (const p of picked) o.retryNowExcept?.add(p.rec.uid);
       return this.batch(job, picked, cursor, lease);
     }
     return idle;
   }
 
   /** Up to batchSize objects after the cursor, skipping DEKs whose retry time has not come (unless `retryNowExcept` is given and lacks them). */
-  private pick(job: JobRecord, now: number, retryNowExcept: Set<string> | undefined): { picked: ObjectRecord[]; cursor: JobRecord["cursor"] } {
+  private pick(job: JobRecord, now: number, retryNowExcept: Set<string> | undefined): { picked: Picked[]; cursor: JobRecord["cursor"] } {
     const n = this.settings.batchSize;
-    const picked: ObjectRecord[] = [];
+    const picked: Picked[] = [];
     const start = job.cursor ? Math.max(0, job.from.indexOf(job.cursor.version)) : 0;
     for (let i = start; i < job.from.length; i++) {
       const v = job.from[i]!;
@@ -216,7 +226,7 @@ export class RewrapDaemon {
           const f = job.failed[rec.uid];
           const waits = f !== undefined && f.nextAt > now && (!retryNowExcept || retryNowExcept.has(rec.uid));
           if (waits || !inScope(job, rec)) continue;
-          picked.push(rec);
+          picked.push({ rec, version: v });
           if (picked.length === n) return { picked, cursor: { version: v, afterUid: rec.uid } };
         }
       }
@@ -224,37 +234,58 @@ export class RewrapDaemon {
     return { picked, cursor: undefined };
   }
 
-  private async batch(job: JobRecord, picked: readonly ObjectRecord[], cursor: JobRecord["cursor"], lease: { name: string; owner: string }): Promise<PassResult> {
+  /**
+   * Re-wraps the batch, up to `concurrency` calls in flight, then applies the outcomes in uid order
+   * and commits. A transient provider error (HSM down) starts no further call; what moved (before or
+   * after it) is committed and the cursor goes only past the batch's leading run of DEKs that moved
+   * or were recorded as failing — everything from the first DEK not settled stays for a later pass.
+   */
+  private async batch(job: JobRecord, picked: readonly Picked[], cursor: JobRecord["cursor"], lease: { name: string; owner: string }): Promise<PassResult> {
+    const src = job.sourceKekId ?? job.keyId;
+    const outcomes = await settleBounded(
+      picked,
+      this.settings.concurrency ?? 4,
+      async ({ rec }): Promise<StoreWrite | undefined> => {
+        const m = rec.material!;
+        // Idempotent: an object already on the target version (or no longer under the source) is left as it is.
+        if (m.kekId !== src || (m.kekId === job.keyId && m.kekVersion === job.to)) return undefined;
+        const blob = src === job.keyId ? await this.keys.rewrapBlob(job.keyId, m.kekVersion, job.to, m.blob) : await this.keys.migrateBlob(src, m.kekVersion, job.keyId, job.to, m.blob);
+        return { kind: "rematerial", uid: rec.uid, owner: rec.owner, from: { kekId: m.kekId, kekVersion: m.kekVersion }, material: { ...m, kekId: job.keyId, kekVersion: job.to, blob } };
+      },
+      unavailable,
+    );
     const now = this.now();
     const ops: StoreWrite[] = [];
     const failed: Record<string, FailedDek> = { ...job.failed };
     let failures = 0;
-    for (const rec of picked) {
-      const m = rec.material!;
-      // Idempotent: an object already on the target version (or no longer under the source) is left as it is.
-      const src = job.sourceKekId ?? job.keyId;
-      if (m.kekId !== src || (m.kekId === job.keyId && m.kekVersion === job.to)) continue;
-      try {
-        const blob = src === job.keyId ? await this.keys.rewrapBlob(job.keyId, m.kekVersion, job.to, m.blob) : await this.keys.migrateBlob(src, m.kekVersion, job.keyId, job.to, m.blob);
-        ops.push({ kind: "rematerial", uid: rec.uid, owner: rec.owner, from: { kekId: m.kekId, kekVersion: m.kekVersion }, material: { ...m, kekId: job.keyId, kekVersion: job.to, blob } });
-        delete failed[rec.uid];
-      } catch (e) {
-        if (e instanceof KmsError && e.code === "unavailable") {
-          // The HSM is down: not this DEK's fault. Commit what moved, then pause.
-          this.pausedUntil = now + this.settings.intervalMs;
-          this.hooks.log?.("rewrap paused: key provider unavailable", { job: job.id });
-          const r = await this.commitBatch(job, ops, failed, failures, job.cursor, lease);
-          return { ...r, paused: true };
-        }
-        const prev = failed[rec.uid];
+    let paused = false;
+    let settled = -1; // the last index of the leading run of DEKs moved, left alone or recorded as failing
+    for (const [i, o] of outcomes.entries()) {
+      const uid = picked[i]!.rec.uid;
+      if (o === undefined || (!o.ok && unavailable(o.error))) {
+        paused = true; // not started, or not this DEK's fault: it stays for a later pass
+        continue;
+      }
+      if (o.ok) {
+        if (o.value) ops.push(o.value);
+        delete failed[uid];
+      } else {
+        const prev = failed[uid];
         const attempts = (prev?.attempts ?? 0) + 1;
         const delay = Math.min((this.settings.retryBaseMs ?? 60_000) * 2 ** (attempts - 1), this.settings.maxRetryMs ?? 6 * 3600_000);
-        failed[rec.uid] = { reason: reasonOf(e), attempts, nextAt: now + delay };
+        failed[uid] = { reason: reasonOf(o.error), attempts, nextAt: now + delay };
         failures++;
-        this.hooks.log?.("rewrap of an object failed; will retry", { job: job.id, uid: rec.uid, attempts, reason: failed[rec.uid]!.reason });
+        this.hooks.log?.("rewrap of an object failed; will retry", { job: job.id, uid, attempts, reason: failed[uid]!.reason });
       }
+      if (!paused) settled = i;
     }
-    return this.commitBatch(job, ops, failed, failures, cursor, lease);
+    if (!paused) return this.commitBatch(job, ops, failed, failures, cursor, lease);
+    // The HSM is down: commit what moved, then pause.
+    this.pausedUntil = now + this.settings.intervalMs;
+    this.hooks.log?.("rewrap paused: key provider unavailable", { job: job.id });
+    const last = picked[settled];
+    const r = await this.commitBatch(job, ops, failed, failures, last ? { version: last.version, afterUid: last.rec.uid } : job.cursor, lease);
+    return { ...r, paused: true };
   }
 
   private async commitBatch(job: JobRecord, ops: StoreWrite[], failed: Record<string, FailedDek>, failures: number, cursor: JobRecord["cursor"], lease: { name: string; owner: string }): Promise<PassResult> {
@@ -308,6 +339,11 @@ function deadLocal(owner: string): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ESRCH";
   }
+}
+
+/** A transient provider error (the HSM down): not the DEK's fault, and no reason to go on with the batch. */
+function unavailable(e: unknown): boolean {
+  return e instanceof KmsError && e.code === "unavailable";
 }
 
 /** A reason safe to show: the error's class and message (providers' messages carry no key bytes or PINs). */

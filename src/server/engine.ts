@@ -105,7 +105,7 @@ export async function createEngine(
     const rewrap = new RewrapDaemon(
       store,
       kmsKeys,
-      { batchSize: config.kms.rewrap.batch.size, intervalMs: config.kms.rewrap.interval.ms },
+      { batchSize: config.kms.rewrap.batch.size, intervalMs: config.kms.rewrap.interval.ms, concurrency: config.kms.rewrap.concurrency },
       // Moved objects' plaintext leaves the cache (it would no longer match their blob anyway).
       { onMoved: (uids) => uids.forEach((u) => cache.drop(u)), log: (msg, fields) => log.info(fields, msg) },
     );

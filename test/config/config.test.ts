@@ -39,7 +39,7 @@ describe("config", () => {
         dek: { size: { bits: 256 } },
         retry: { count: 3, delay: { ms: 1000 } },
         operation: { timeout: { sec: 30 } },
-        rewrap: { batch: { size: 50 }, interval: { ms: 300000 } },
+        rewrap: { batch: { size: 50 }, interval: { ms: 300000 }, concurrency: 4 },
         cache: { maxEntries: 10000, ttlSec: 300 },
         rngSeed: "accept",
         rngSeedMaxBytes: 64,
@@ -91,6 +91,8 @@ describe("config", () => {
     ["[sever]\nport = 1\n", /unknown setting sever/],
     ["port = 1\n", /unknown setting port/],
     ["[limits]\nmax_connections = 0\n", /limits\.max_connections must be an integer from 1 to 1000000, got 0/],
+    ["[kms]\nrewrap.concurrency = 0\n", /kms\.rewrap\.concurrency must be an integer from 1 to 64, got 0/],
+    ["[kms]\nrewrap.concurrency = 65\n", /kms\.rewrap\.concurrency must be an integer from 1 to 64, got 65/],
     ["[limits]\nmax_message_size = 1.5\n", /limits\.max_message_size must be an integer/],
     ["[limits]\nidle_timeout_ms = \"5s\"\n", /limits\.idle_timeout_ms must be an integer .* got "5s"/],
     ["[server]\nport = 70000\n", /server\.port must be an integer from 0 to 65535/],
@@ -143,6 +145,7 @@ describe("config", () => {
         "dek.size.bits = 128",
         "retry.count = 5",
         "operation.timeout.sec = 7",
+        "rewrap.concurrency = 16",
         "[tenancy]",
         "auto_register = true",
         "[[tenancy.principals]]",
@@ -156,6 +159,7 @@ describe("config", () => {
       ].join("\n"),
     );
     expect(c.kms.dek.size.bits).to.equal(128);
+    expect(c.kms.rewrap.concurrency).to.equal(16);
     expect(c.kms.retry).to.deep.equal({ count: 5, delay: { ms: 1000 } });
     expect(c.kms.operation.timeout.sec).to.equal(7);
     expect(c.tenancy).to.deep.equal({ autoRegister: true, principals: [{ principal: "svc-1", account: "ops", zone: "eu" }, { principal: "root", account: "ops", role: "root-admin" }], credentials: [] });

@@ -2,39 +2,10 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
-import { KmsError } from "../../src/kms/types.js";
-import { RewrapDaemon, type RewrapKeys } from "../../src/rewrap/index.js";
+import { RewrapDaemon } from "../../src/rewrap/index.js";
 import { openLmdbStore, type LmdbObjectStore } from "../../src/store/lmdb/index.js";
 import { record, removeTempDirs, tempStoreDir } from "../store/support.js";
-
-/** A "provider" whose blob is [version, ...payload]: a rewrap rewrites the version byte and must keep the payload. */
-class FakeKeys implements RewrapKeys {
-  current = 1;
-  calls: string[] = [];
-  broken = new Set<string>();
-  down = false;
-  keyById(id: string) {
-    return id === "k" ? { id, name: "key-k", account: "a", currentVersion: this.current, versions: Array.from({ length: this.current }, (_, i) => i + 1) } : undefined;
-  }
-  async rewrapBlob(_id: string, from: number, to: number, blob: Uint8Array): Promise<Uint8Array> {
-    if (this.down) throw new KmsError("unavailable", "HSM for profile p unavailable; retry later");
-    const payload = Buffer.from(blob.subarray(1)).toString();
-    this.calls.push(payload);
-    if (blob[0] !== from) throw new Error(`blob is not under version ${from}`);
-    if (this.broken.has(payload)) throw new Error("integrity check failed");
-    return Buffer.concat([Buffer.of(to), Buffer.from(blob.subarray(1))]);
-  }
-  async rotate() {
-    this.current++;
-    return { id: "k", currentVersion: this.current };
-  }
-  async show() {
-    return { id: "k", currentVersion: this.current };
-  }
-  async migrateBlob(): Promise<Uint8Array> {
-    throw new Error("not used here");
-  }
-}
+import { FakeKeys } from "./fake-keys.js";
 
 describe("rewrap daemon: batches, idempotency, failures, pause, lease", function () {
   this.timeout(30_000);
