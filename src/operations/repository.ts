@@ -241,7 +241,8 @@ export class TenantObjects {
    * writes carry no audit record of their own (the item was recorded as pending; see docs/AUDIT.md).
    */
   fork(): TenantObjects {
-    const f = new TenantObjects(this.repository, this.tenant, this.credential);
+    // the account's constraints still apply; the message's audit does not (it moved on to other items)
+    const f = new TenantObjects(this.repository, this.tenant, this.credential, this.admit);
     f.operation = this.operation;
     return f;
   }
