@@ -12,7 +12,7 @@ import { addClientAttrs, type ManagedObject } from "../model/index.js";
 import { fillCertificate, linkTarget, loadIssuer, requestSubject, sameKey, spkiOf } from "./asymmetric/certification.js";
 import { issue, nameOf } from "./asymmetric/issue.js";
 import { linkAttr } from "./asymmetric/pair.js";
-import { loadOnline, requestAttrs, touch, uidNode } from "./common.js";
+import { loadOnline, requestAttrsWithTemplates, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 
 export const certify: OperationHandler = async (p, ctx) => {
@@ -24,7 +24,7 @@ export const certify: OperationHandler = async (p, ctx) => {
   if (csr) sameKey(csr.spki, spki);
 
   const cert: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
-  addClientAttrs(cert, requestAttrs(p));
+  addClientAttrs(cert, await requestAttrsWithTemplates(p, ctx));
   const issuer = await loadIssuer(linkTarget(cert.attrs, Enums.LinkType.CertificateLink), ctx);
   const subject = csr ?? { name: nameOf([["2.5.4.3", uid!]]), spki };
   fillCertificate(cert, issue(subject, issuer, new Date(Number(ctx.now()) * 1000)), ctx);

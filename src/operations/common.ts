@@ -36,20 +36,6 @@ export function touch(o: ManagedObject, ctx: OperationContext): void {
 }
 
 /**
- * Client attributes of a Create/Register/Locate-style request: the 1.x Template-Attribute
- * (and its Common/Private/Public variants) or the 2.x Attributes structure.
- */
-export function requestAttrs(p: StructReader, holder: number = Tag.TemplateAttribute, v2Holder: number = Tag.Attributes): Attr[] {
-  const out: Attr[] = [];
-  for (const t of p.structs(holder)) {
-    if (t.has(Tag.Name)) throw new KmipError("FeatureNotSupported", "templates referenced by name are not supported; send the attributes");
-    out.push(...readAttributeList(t.all(Tag.Attribute).filter((a) => !isIgnoredTemplateField(a))));
-  }
-  for (const a of p.structs(v2Holder)) out.push(...readAttributeList(a.children));
-  return out;
-}
-
-/**
  * Request fields that some clients put in a template as if they were attributes. MySQL's keyring
  * sends Storage Status Mask (a Locate field, meaningless for a new object) in its Create
  * template; it is ignored rather than refused so those clients can create keys.
@@ -62,18 +48,25 @@ function isIgnoredTemplateField(a: TtlvNode): boolean {
 }
 
 /**
- * Like requestAttrs, with 1.x templates referenced by Name (1.4 §2.1.8) resolved: each named
- * Template object's attributes come first, and an attribute the request states itself replaces a
- * single-valued one from a template. A template's own Name is its name, not an attribute to copy.
+ * Client attributes of a Create/Register-style request: the 1.x Template-Attribute (or its
+ * Common/Private/Public variants, `holder`) or the 2.x Attributes structure (`v2Holder`), with 1.x
+ * templates referenced by Name (1.4 §2.1.8) resolved: each named Template object's attributes
+ * come first, and an attribute the request states itself replaces a single-valued one from a
+ * template. A template's own Name is its name, not an attribute to copy.
  */
-export async function requestAttrsWithTemplates(p: StructReader, ctx: OperationContext, holder: number = Tag.TemplateAttribute): Promise<Attr[]> {
+export async function requestAttrsWithTemplates(
+  p: StructReader,
+  ctx: OperationContext,
+  holder: number = Tag.TemplateAttribute,
+  v2Holder: number = Tag.Attributes,
+): Promise<Attr[]> {
   const fromTemplates: Attr[] = [];
   const explicit: Attr[] = [];
   for (const t of p.structs(holder)) {
     for (const n of t.all(Tag.Name)) fromTemplates.push(...(await templateAttrs(n, ctx)));
     explicit.push(...readAttributeList(t.all(Tag.Attribute).filter((a) => !isIgnoredTemplateField(a))));
   }
-  for (const a of p.structs(Tag.Attributes)) explicit.push(...readAttributeList(a.children));
+  for (const a of p.structs(v2Holder)) explicit.push(...readAttributeList(a.children));
   const stated = new Set(explicit.filter((a) => !ruleFor(a.name, isCustomName(a.name)).multi).map((a) => a.name));
   return [...fromTemplates.filter((a) => a.name !== "Name" && !stated.has(a.name)), ...explicit];
 }

@@ -10,7 +10,7 @@ import { curveOf, fillHalf, pairAttrs, pairReply } from "./asymmetric/pair.js";
 import type { OperationHandler } from "./context.js";
 
 export const createKeyPair: OperationHandler = async (p, ctx) => {
-  const { priv: privAttrs, pub: pubAttrs } = pairAttrs(p);
+  const { priv: privAttrs, pub: pubAttrs } = await pairAttrs(p, ctx);
   const half = (attrs: typeof privAttrs): ManagedObject => {
     const o: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
     addClientAttrs(o, attrs);

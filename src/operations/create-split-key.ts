@@ -11,7 +11,7 @@ import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, objectTypeOf, setServerAttr, type Attr, type ManagedObject } from "../model/index.js";
 import { ItemType, enumeration, integer, type TtlvNode } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrs, touch, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrsWithTemplates, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { baseBytes } from "./derivation/params.js";
 import { generateSymmetric } from "./key-material.js";
@@ -36,7 +36,7 @@ export const createSplitKey: OperationHandler = async (p, ctx) => {
   const threshold = p.int(Tag.SplitKeyThreshold);
   const method = p.enum(Tag.SplitKeyMethod);
   checkSplitShape(parts, threshold, method);
-  const template: Attr[] = requestAttrs(p);
+  const template: Attr[] = await requestAttrsWithTemplates(p, ctx);
   const probe: ManagedObject = { uid: "", owner: ctx.objects.owner, attrs: [], revision: 0 };
   addClientAttrs(probe, template);
 

@@ -16,7 +16,7 @@ import {
   addClientAttrs, enumAttr, firstAttr, intAttr, objectTypeOf, setServerAttr, stateOf, type ManagedObject,
 } from "../model/index.js";
 import { ItemType, bytes, enumeration, integer, struct, type StructureNode } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrs, touch, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrsWithTemplates, touch, uidNode } from "./common.js";
 import type { OperationContext, OperationHandler } from "./context.js";
 import {
   encryptDerive, hashDerive, hashSize, hmacDerive, hmacPrf, kbkdfCounter, kbkdfDoublePipeline, kbkdfFeedback, pbkdf2Derive, sp800108Fixed,
@@ -119,7 +119,7 @@ export const deriveKey: OperationHandler = async (p, ctx) => {
   const dp = p.struct(Tag.DerivationParameters);
 
   const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
-  addClientAttrs(obj, requestAttrs(p));
+  addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
   const bits = intAttr(obj, "Cryptographic Length");
   if (bits === undefined || bits <= 0 || bits % 8 !== 0) throw new KmipError("InvalidField", "Cryptographic Length (a whole number of bytes) is required");
   const alg = enumAttr(obj, "Cryptographic Algorithm");

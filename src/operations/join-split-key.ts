@@ -10,7 +10,7 @@ import { Enums, Tag } from "../kmip/index.js";
 import { KmipError } from "../messages/index.js";
 import { addClientAttrs, enumAttr, intAttr, setServerAttr, type ManagedObject } from "../model/index.js";
 import { ItemType, bytes, enumeration, integer, struct } from "../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrs, uidNode } from "./common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, loadOnline, requestAttrsWithTemplates, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { generateSymmetric, symmetricKeyContent } from "./key-material.js";
 import { readSplitPart, type SplitPart } from "./split/content.js";
@@ -48,7 +48,7 @@ export const joinSplitKey: OperationHandler = async (p, ctx) => {
   }
 
   const obj: ManagedObject = { uid: ctx.objects.newUid(), owner: ctx.objects.owner, attrs: [], revision: 0 };
-  addClientAttrs(obj, requestAttrs(p));
+  addClientAttrs(obj, await requestAttrsWithTemplates(p, ctx));
   const secret = joinParts(parts);
   try {
     const bits = intAttr(obj, "Cryptographic Length") ?? parts[0]!.length ?? secret.length * 8;

@@ -16,7 +16,7 @@ import { fillCertificate, linkTarget, loadIssuer, requestSubject, sameKey, spkiO
 import { issue } from "./asymmetric/issue.js";
 import { linkAttr } from "./asymmetric/pair.js";
 import { CERTIFICATE_DERIVED, parseCertificate } from "./certificate.js";
-import { loadOnline, requestAttrs, targetUid, touch, uidNode } from "./common.js";
+import { loadOnline, requestAttrsWithTemplates, targetUid, touch, uidNode } from "./common.js";
 import type { OperationHandler } from "./context.js";
 import { replacementOf } from "./rekey.js";
 
@@ -26,7 +26,7 @@ export const recertify: OperationHandler = async (p, ctx) => {
   const uid = targetUid(p, ctx);
   const csr = await requestSubject(p);
   const offset = p.optInterval(Tag.Offset);
-  const template = requestAttrs(p).map((a) => asStored(requireInVersion(a, ctx.version)));
+  const template = (await requestAttrsWithTemplates(p, ctx)).map((a) => asStored(requireInVersion(a, ctx.version)));
   const old = await loadOnline(uid, ctx, true);
   if (objectTypeOf(old) !== Enums.ObjectType.Certificate) throw new KmipError("InvalidObjectType", "Re-certify renews a certificate");
   const value = old.content?.type === ItemType.Structure ? old.content.children.find((c) => c.tag === Tag.CertificateValue) : undefined;

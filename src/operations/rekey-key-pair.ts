@@ -36,7 +36,7 @@ export const rekeyKeyPair: OperationHandler = async (p, ctx) => {
   const uid = p.optText(Tag.PrivateKeyUniqueIdentifier) ?? ctx.idPlaceholder;
   if (uid === undefined) throw new KmipError("InvalidMessage", "Private Key Unique Identifier is required (no ID Placeholder in this batch)");
   const offset = p.optInterval(Tag.Offset);
-  const attrs = pairAttrs(p);
+  const attrs = await pairAttrs(p, ctx);
   const inVersion = (list: typeof attrs.priv) => list.map((a) => asStored(requireInVersion(a, ctx.version)));
 
   const oldPriv = await loadOnline(uid, ctx, true);

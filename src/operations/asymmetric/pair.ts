@@ -8,7 +8,7 @@ import { Enums, Tag } from "../../kmip/index.js";
 import type { StructReader } from "../../messages/index.js";
 import { enumAttr, firstAttr, isCustomName, ruleFor, setServerAttr, type Attr, type ManagedObject } from "../../model/index.js";
 import { ItemType, enumeration, integer, struct, text, type TtlvNode } from "../../ttlv/index.js";
-import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrs } from "../common.js";
+import { digestAttr, initialAttrs, keyObjectAttrs, requestAttrsWithTemplates } from "../common.js";
 import type { OperationContext } from "../context.js";
 import { digestInput } from "../key-material.js";
 import { defaultFormat, factsOf, keyContent, materialOf } from "./formats.js";
@@ -24,15 +24,15 @@ export interface PairAttrs {
  * where the half does not set it (the half takes precedence), multi-valued ones as a union
  * (1.4 §4.2, 2.1 §6.1.9).
  */
-export function pairAttrs(p: StructReader): PairAttrs {
-  const common = requestAttrs(p, Tag.CommonTemplateAttribute, Tag.CommonAttributes);
+export async function pairAttrs(p: StructReader, ctx: OperationContext): Promise<PairAttrs> {
+  const common = await requestAttrsWithTemplates(p, ctx, Tag.CommonTemplateAttribute, Tag.CommonAttributes);
   const merge = (own: Attr[]): Attr[] => [
     ...own,
     ...common.filter((a) => ruleFor(a.name, isCustomName(a.name)).multi || !own.some((o) => o.name === a.name)),
   ];
   return {
-    priv: merge(requestAttrs(p, Tag.PrivateKeyTemplateAttribute, Tag.PrivateKeyAttributes)),
-    pub: merge(requestAttrs(p, Tag.PublicKeyTemplateAttribute, Tag.PublicKeyAttributes)),
+    priv: merge(await requestAttrsWithTemplates(p, ctx, Tag.PrivateKeyTemplateAttribute, Tag.PrivateKeyAttributes)),
+    pub: merge(await requestAttrsWithTemplates(p, ctx, Tag.PublicKeyTemplateAttribute, Tag.PublicKeyAttributes)),
   };
 }
 
