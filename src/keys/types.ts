@@ -62,6 +62,11 @@ export interface KeyProvider {
    * version, which new versions are numbered from; resolves when it is already gone (a retry).
    */
   destroyKek(ref: KekRef): Promise<void>;
+  /**
+   * Whether the provider can serve now (/healthz): for PKCS#11, a session on the token and a
+   * token that answers, within the operation timeout. Never rejects; creates nothing.
+   */
+  healthy(): Promise<boolean>;
   /** Safe to log or show: no PIN, no key bytes. */
   describe(): ProviderDescription;
   close(): Promise<void>;

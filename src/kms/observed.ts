@@ -27,6 +27,7 @@ export function observedProvider(p: KeyProvider, profile: string, observe: Provi
     unwrap: counted((kek: Parameters<KeyProvider["unwrap"]>[0], blob: Uint8Array) => p.unwrap(kek, blob)),
     rewrap: counted((from: Parameters<KeyProvider["rewrap"]>[0], to: Parameters<KeyProvider["rewrap"]>[1], blob: Uint8Array) => p.rewrap(from, to, blob)),
     destroyKek: counted((ref: Parameters<KeyProvider["destroyKek"]>[0]) => p.destroyKek(ref)),
+    healthy: () => p.healthy(),
     describe: () => p.describe(),
     close: () => p.close(),
   };

@@ -125,6 +125,20 @@ export class HsmProfileService implements HsmProfiles {
     );
   }
 
+  /** The names of the registered profiles (not the built-in database one), in catalog order. */
+  names(): string[] {
+    return [...this.opts.catalog.catalogList("profiles")].map(({ value }) => dec<ProfileRecord>(value).name);
+  }
+
+  /** /healthz: whether the profile's provider can serve now; never throws (a broken profile is "unavailable"). */
+  async health(name: string): Promise<"ok" | "unavailable"> {
+    try {
+      return (await this.provider(name).healthy()) ? "ok" : "unavailable";
+    } catch {
+      return "unavailable";
+    }
+  }
+
   /** The key provider of a profile, created on first use. */
   provider(name: string): KeyProvider {
     if (name === DATABASE_PROFILE) return this.opts.database;

@@ -34,7 +34,8 @@ export interface Engine {
   readonly handler: MessageHandler;
   /** What the admin API serves (the same service instances as below) and the /healthz probes. */
   readonly admin: AdminServices;
-  readonly probes: readonly HealthProbe[];
+  /** The current probes: the store, and one per HSM profile (reported, not critical). */
+  readonly probes: () => readonly HealthProbe[];
   /** Accounts and principal mappings (auth/Directory). */
   readonly directory: CatalogDirectory;
   /** HSM profiles (kms/HsmProfiles), with one provider per profile. */
@@ -140,11 +141,15 @@ export async function createEngine(
       auditWrites: (rctx, account) => new MessageAudit(trail, log, rctx, account),
       ...(opts.observe ? { observe: opts.observe } : {}),
     });
+    const hsm = profiles;
     const storeProbe: HealthProbe = { name: "store", critical: true, check: async () => (readable(() => store.latestKek("kmipd-health")) ? "ok" : "unavailable") };
     return {
       handler,
       admin: { audit, directory, profiles, keys: kmsKeys, objects: createObjectInspector(objects, directory, kmsKeys), rewrap },
-      probes: [storeProbe],
+      probes: () => [
+        storeProbe,
+        ...hsm.names().map((name): HealthProbe => ({ name: `hsm-profile:${name}`, critical: false, check: () => hsm.health(name) })),
+      ],
       directory,
       profiles,
       kmsKeys,

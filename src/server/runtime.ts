@@ -13,7 +13,7 @@ export interface ServerRuntime {
   readonly handler: MessageHandler;
   /** For the admin API: the services this engine provides, and the /healthz probes. */
   readonly admin?: AdminServices;
-  readonly probes?: readonly HealthProbe[];
+  readonly probes?: readonly HealthProbe[] | (() => readonly HealthProbe[]);
   /** Releases what the engine holds (store, HSM sessions); called after the listener has drained. */
   close(): Promise<void>;
 }

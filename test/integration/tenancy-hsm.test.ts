@@ -117,7 +117,7 @@ describe("tenancy on SoftHSM2: HSM profiles, KMS keys, restart, outage", functio
     for (const line of logs) for (const x of secrets) expect(line).to.not.include(x);
   });
 
-  it("HSM outage: HSM requests fail within kms.operation.timeout.sec with a KMIP error; others go on; it heals without restart", async () => {
+  it("HSM outage: HSM requests fail within kms.operation.timeout.sec with a KMIP error; others go on; /healthz reports the profile; it heals without restart", async () => {
     srv = await startTenancyKmipd({ overrides: { "kms.retry.count": 1, "kms.retry.delay.ms": 100, "kms.operation.timeout.sec": 3, "kms.cache.max_entries": 0 } });
     await srv.engine.profiles.add({ name: "hsm2", provider: "pkcs11", scope: { kind: "system" }, details: { library: hsm.library, token: hsm.token, pin: hsm.pin } });
     await srv.engine.kmsKeys.create({ name: "onhsm", zone: "default", account: "default", hsmProfile: "hsm2" });
@@ -126,9 +126,15 @@ describe("tenancy on SoftHSM2: HSM profiles, KMS keys, restart, outage", functio
     const hsmObj = await c.create({ name: "on-hsm", attributes: [kmsKey("onhsm")] });
     const dbObj = await c.create({ name: "in-db", attributes: [kmsKey("indb")] });
     await c.get(hsmObj);
+    const health = async () => Object.fromEntries(await Promise.all(srv!.engine.probes().map(async (p) => [p.name, await p.check()] as const)));
+    expect(await health()).to.deep.equal({ store: "ok", "hsm-profile:hsm2": "ok" });
+    expect(srv.engine.probes().find((p) => p.name === "hsm-profile:hsm2")!.critical, "one HSM down leaves the server up").to.equal(false);
 
     hsm.takeAway();
     try {
+      const t0 = Date.now();
+      expect(await health()).to.deep.equal({ store: "ok", "hsm-profile:hsm2": "unavailable" });
+      expect(Date.now() - t0, "the probe is bounded by the operation timeout").to.be.below(3_000 + 1_000);
       for (const attempt of [() => c.get(hsmObj), () => c.create({ attributes: [kmsKey("onhsm")] })]) {
         const t0 = Date.now();
         const err = await attempt().then(
@@ -155,6 +161,7 @@ describe("tenancy on SoftHSM2: HSM profiles, KMS keys, restart, outage", functio
       );
     }
     expect(ok, "the HSM object is readable again without a restart").to.equal(true);
+    expect(await health()).to.deep.equal({ store: "ok", "hsm-profile:hsm2": "ok" });
     await c.create({ attributes: [kmsKey("onhsm")] });
     for (const line of srv.logLines) expect(line).to.not.include(hsm.pin);
   });

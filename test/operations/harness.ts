@@ -90,6 +90,9 @@ export class SoftKeys implements KeyProvider {
   async generateKek(spec: KekSpec): Promise<KekInfo> {
     return { ref: { id: "test-kek", version: 1 }, bits: spec.bits, label: spec.label };
   }
+  async healthy(): Promise<boolean> {
+    return true;
+  }
   async destroyKek(): Promise<void> {
     throw new Error("the test KEK cannot be destroyed");
   }

@@ -92,6 +92,11 @@ class DatabaseKeyProvider implements KeyProvider {
   }
 
   /** Deletes the KEK version's wrapped record and forgets its unwrapped copy: nothing can unwrap under it again. */
+  /** Its KEKs are in the store, which /healthz probes on its own. */
+  async healthy(): Promise<boolean> {
+    return true;
+  }
+
   async destroyKek(ref: KekRef): Promise<void> {
     if (!this.store.deleteKek) throw new KeyProviderError("this store cannot delete KEKs");
     const latest = this.store.latestKek(ref.id);

@@ -195,6 +195,15 @@ class Provider implements Pkcs11KeyProvider {
     if (this.current && this.current.id === ref.id && this.current.version === ref.version) this.current = undefined;
   }
 
+  async healthy(): Promise<boolean> {
+    try {
+      await this.run("health check", async (api) => this.conn.probe(api));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   describe(): ProviderDescription {
     const slot = this.conn.slotId;
     return {

@@ -30,7 +30,8 @@ export interface AdminServerOptions {
   readonly metrics: Metrics;
   /** /healthz: whether the KMIP listener is accepting, and the probes (store, key providers). */
   readonly kmipUp: () => boolean;
-  readonly probes: readonly HealthProbe[];
+  /** A list, or a function giving the current list (HSM profiles come and go while serving). */
+  readonly probes: readonly HealthProbe[] | (() => readonly HealthProbe[]);
   readonly log: Logger;
   /** Largest request body accepted (default 64 KiB: admin requests are small). */
   readonly maxBodyBytes?: number;
@@ -189,7 +190,8 @@ export class AdminServer {
   private async health(res: ServerResponse): Promise<void> {
     const providers: Record<string, string> = {};
     let ok = this.opts.kmipUp();
-    for (const p of this.opts.probes) {
+    const probes = typeof this.opts.probes === "function" ? this.opts.probes() : this.opts.probes;
+    for (const p of probes) {
       const state = await p.check().catch(() => "unavailable" as const);
       providers[p.name] = state;
       if (state !== "ok" && p.critical) ok = false;
