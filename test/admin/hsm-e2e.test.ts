@@ -10,14 +10,11 @@ import { expect } from "chai";
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { AdminClient } from "../../src/cli/admin-client.js";
-import { main } from "../../src/cli/main.js";
-import { KmipClient } from "../../src/client/index.js";
 import { text } from "../../src/ttlv/index.js";
 import { recordKey, recordOutput } from "../support/secrets.js";
 import { createSoftHsmToken, type SoftHsmToken } from "../support/softhsm.js";
-import { serveIn } from "./serve-support.js";
+import { cliAgainst, devClient, serveIn } from "./serve-support.js";
 
 const PIN = "e2e-pin-51c07d";
 
@@ -52,17 +49,8 @@ describe("issue 6 end to end: SoftHSM profile, KMS key, object show, restart, no
     recordOutput(logs);
     recordOutput(cli);
     const certs = join(dir, "certs");
-    const kmipd = async (args: string[], url: string) => {
-      const out: string[] = [];
-      const io = { stdin: new PassThrough(), stdout: (s: string | Uint8Array) => out.push(String(s)), stderr: (s: string) => out.push(s) };
-      const status = await main([...args, "--server", url, "--certs-dir", certs], io, {});
-      cli.push(out.join(""));
-      return { status, out: out.join("") };
-    };
-    const client = async (port: number) => {
-      const read = (f: string) => readFile(join(certs, f));
-      return KmipClient.connect({ host: "127.0.0.1", port, servername: "localhost", cert: await read("client.pem"), key: await read("client-key.pem"), ca: await read("ca.pem"), version: "1.4" });
-    };
+    const kmipd = cliAgainst(certs, cli);
+    const client = (port: number) => devClient(certs, port);
 
     let srv = await serve(logs);
     let uid: string;

@@ -7,14 +7,11 @@ import { expect } from "chai";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { AdminClient } from "../../src/cli/admin-client.js";
-import { main } from "../../src/cli/main.js";
-import { KmipClient } from "../../src/client/index.js";
 import { text } from "../../src/ttlv/index.js";
 import { openLmdbStore } from "../../src/store/lmdb/index.js";
 import { recordKey, recordOutput } from "../support/secrets.js";
-import { serveIn } from "./serve-support.js";
+import { cliAgainst, devClient, serveIn } from "./serve-support.js";
 
 describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK reported", function () {
   this.timeout(120_000);
@@ -30,18 +27,8 @@ describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK
     recordOutput(logs);
     recordOutput(cli);
     const certs = join(dir, "certs");
-    const kmipd = async (args: string[], url: string) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const io = { stdin: new PassThrough(), stdout: (s: string | Uint8Array) => out.push(String(s)), stderr: (s: string) => err.push(s) };
-      const status = await main([...args, "--server", url, "--certs-dir", certs], io, {});
-      cli.push(out.join(""), err.join(""));
-      return { status, out: out.join(""), err: err.join("") };
-    };
-    const client = async (port: number) => {
-      const read = (f: string) => readFile(join(certs, f));
-      return KmipClient.connect({ host: "127.0.0.1", port, servername: "localhost", cert: await read("client.pem"), key: await read("client-key.pem"), ca: await read("ca.pem"), version: "1.4" });
-    };
+    const kmipd = cliAgainst(certs, cli);
+    const client = (port: number) => devClient(certs, port);
 
     let srv = await serve(logs);
     const keys = new Map<string, Buffer>();

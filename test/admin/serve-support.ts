@@ -4,10 +4,12 @@
  */
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { KmipClient } from "../../src/client/index.js";
 import { runServe } from "../../src/cli/commands/serve.js";
+import { main } from "../../src/cli/main.js";
 import type { AdminServer } from "../../src/server/admin/server.js";
 import type { KmipListener } from "../../src/server/listener.js";
 import { waitUntil } from "../server/helpers.js";
@@ -35,4 +37,25 @@ export async function serveIn(dir: string, logs: string[]): Promise<ServeRun> {
       expect(await done).to.equal(0);
     },
   };
+}
+
+/**
+ * `kmipd ARGS --server URL --certs-dir CERTS`, in-process: status, stdout and stderr. Every output
+ * is also kept in `captured`, which the test hands to the suite's secret scan (recordOutput).
+ */
+export function cliAgainst(certs: string, captured: string[]): (args: string[], url: string) => Promise<{ status: number; out: string; err: string }> {
+  return async (args, url) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdin: new PassThrough(), stdout: (s: string | Uint8Array) => out.push(String(s)), stderr: (s: string) => err.push(s) };
+    const status = await main([...args, "--server", url, "--certs-dir", certs], io, {});
+    captured.push(out.join(""), err.join(""));
+    return { status, out: out.join(""), err: err.join("") };
+  };
+}
+
+/** A KMIP 1.4 client with the dev client certificate of a `serveIn` run's certificates dir. */
+export async function devClient(certs: string, port: number): Promise<KmipClient> {
+  const read = (f: string) => readFile(join(certs, f));
+  return KmipClient.connect({ host: "127.0.0.1", port, servername: "localhost", cert: await read("client.pem"), key: await read("client-key.pem"), ca: await read("ca.pem"), version: "1.4" });
 }

@@ -12,22 +12,12 @@ import pkcs11js from "pkcs11js";
 import { KmipRequestError } from "../../src/client/index.js";
 import { Enums, Tag } from "../../src/kmip/index.js";
 import type { Pkcs11Api } from "../../src/keys/pkcs11/index.js";
-import { bytes, enumeration, integer, struct, text } from "../../src/ttlv/index.js";
+import { text } from "../../src/ttlv/index.js";
 import { createSoftHsmToken, type SoftHsmToken } from "../support/softhsm.js";
+import { symmetricKeyContent } from "../../src/operations/key-material.js";
 import { startTenancyKmipd, type TenancyKmipd } from "./tenancy-support.js";
 
 const kmsKey = (name: string) => ({ name: "x-kms-key", value: text(Tag.AttributeValue, name) });
-
-function aesContent(key: Uint8Array) {
-  return struct(Tag.SymmetricKey, [
-    struct(Tag.KeyBlock, [
-      enumeration(Tag.KeyFormatType, Enums.KeyFormatType.Raw),
-      struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, key)]),
-      enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
-      integer(Tag.CryptographicLength, key.length * 8),
-    ]),
-  ]);
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -85,7 +75,7 @@ describe("tenancy on SoftHSM2: HSM profiles, KMS keys, restart, outage", functio
 
     const c = await srv.client();
     const dek = randomBytes(32);
-    const uid = await c.register(Enums.ObjectType.SymmetricKey, aesContent(dek), { attributes: [kmsKey("k1")] });
+    const uid = await c.register(Enums.ObjectType.SymmetricKey, symmetricKeyContent(dek, Enums.CryptographicAlgorithm.AES, dek.length * 8), { attributes: [kmsKey("k1")] });
     const created = await c.create({ attributes: [kmsKey("k1")] });
     for (const u of [uid, created]) {
       const obj = await srv.engine.objects.load(u, "default");

@@ -1,21 +1,11 @@
 import { expect } from "chai";
 import { createDecipheriv } from "node:crypto";
 import { Enums, Masks, Tag, type KmipVersion } from "../../src/kmip/index.js";
-import { ItemType, bytes, decodeTtlv, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
+import { ItemType, decodeTtlv, enumeration, integer, struct, text, type StructureNode, type TtlvNode } from "../../src/ttlv/index.js";
 import { FAILED, OK, engine, val } from "./harness.js";
+import { symmetricKeyContent } from "../../src/operations/key-material.js";
 
 const Op = Enums.Operation;
-
-function symmetricKey(key: Buffer): TtlvNode {
-  return struct(Tag.SymmetricKey, [
-    struct(Tag.KeyBlock, [
-      enumeration(Tag.KeyFormatType, Enums.KeyFormatType.Raw),
-      struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, key)]),
-      enumeration(Tag.CryptographicAlgorithm, Enums.CryptographicAlgorithm.AES),
-      integer(Tag.CryptographicLength, key.length * 8),
-    ]),
-  ]);
-}
 
 function usage(version: KmipVersion, mask: number): TtlvNode {
   return version.startsWith("2.")
@@ -44,7 +34,7 @@ for (const version of ["1.4", "2.1"] as KmipVersion[]) {
     async function setup(mask: number = Masks.CryptographicUsageMask.WrapKey, activate = true) {
       const e = engine();
       const reg = async (k: Buffer, m: number) =>
-        val((await e.op(Op.Register, [enumeration(Tag.ObjectType, Enums.ObjectType.SymmetricKey), usage(version, m), symmetricKey(k)], version)).payload, Tag.UniqueIdentifier) as string;
+        val((await e.op(Op.Register, [enumeration(Tag.ObjectType, Enums.ObjectType.SymmetricKey), usage(version, m), symmetricKeyContent(k, Enums.CryptographicAlgorithm.AES, k.length * 8)], version)).payload, Tag.UniqueIdentifier) as string;
       const kek = await reg(kekBytes, mask);
       if (activate) expect((await e.op(Op.Activate, [text(Tag.UniqueIdentifier, kek)], version)).status).to.equal(OK);
       const key = await reg(keyBytes, Masks.CryptographicUsageMask.Encrypt);
