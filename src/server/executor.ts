@@ -208,10 +208,11 @@ async function runItem(item: RequestBatchItem, ctx: OperationContext, log: Execu
   }
 }
 
-const OPERATION_ROWS = enumByXmlName("Operation")!.values;
+/** Each operation's version mask, looked up once per batch item. */
+const OPERATION_VERSIONS: ReadonlyMap<number, number> = new Map(enumByXmlName("Operation")!.values.map((v) => [v.value, v.versions]));
 function operationInVersion(operation: number, version: KmipVersion): boolean {
-  const row = OPERATION_ROWS.find((v) => v.value === operation);
-  return row !== undefined && inVersion(row.versions, version);
+  const versions = OPERATION_VERSIONS.get(operation);
+  return versions !== undefined && inVersion(versions, version);
 }
 
 function failure(base: { operation?: number; uniqueBatchItemId?: Uint8Array }, reason: KmipError["reason"], message: string, aboutLinked = false): ResponseItem {

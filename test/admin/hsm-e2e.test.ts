@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AdminClient } from "../../src/cli/admin-client.js";
 import { text } from "../../src/ttlv/index.js";
-import { recordKey, recordOutput } from "../support/secrets.js";
+import { recordKey } from "../support/secrets.js";
 import { createSoftHsmToken, type SoftHsmToken } from "../support/softhsm.js";
-import { cliAgainst, devClient, serveIn } from "./serve-support.js";
+import { serveSession } from "./serve-support.js";
 
 const PIN = "e2e-pin-51c07d";
 
@@ -41,18 +41,10 @@ describe("issue 6 end to end: SoftHSM profile, KMS key, object show, restart, no
     await rm(dir, { recursive: true, force: true });
   });
 
-  const serve = (logs: string[]) => serveIn(dir, logs);
-
   it("walks the whole path", async () => {
-    const logs: string[] = [];
-    const cli: string[] = [];
-    recordOutput(logs);
-    recordOutput(cli);
-    const certs = join(dir, "certs");
-    const kmipd = cliAgainst(certs, cli);
-    const client = (port: number) => devClient(certs, port);
+    const { logs, cli, certs, serve, kmipd, client } = serveSession(dir);
 
-    let srv = await serve(logs);
+    let srv = await serve();
     let uid: string;
     let keyBytes: Uint8Array;
     try {
@@ -93,7 +85,7 @@ describe("issue 6 end to end: SoftHSM profile, KMS key, object show, restart, no
       await srv.stop();
     }
 
-    srv = await serve(logs);
+    srv = await serve();
     try {
       const c = await client(srv.kmipPort);
       expect(Buffer.from((await c.get(uid)).keyBytes!).equals(Buffer.from(keyBytes))).to.equal(true);

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { AdminClient } from "../../src/cli/admin-client.js";
 import { text } from "../../src/ttlv/index.js";
 import { openLmdbStore } from "../../src/store/lmdb/index.js";
-import { recordKey, recordOutput } from "../support/secrets.js";
-import { cliAgainst, devClient, serveIn } from "./serve-support.js";
+import { recordKey } from "../support/secrets.js";
+import { serveSession } from "./serve-support.js";
 
 describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK reported", function () {
   this.timeout(120_000);
@@ -19,18 +19,10 @@ describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK
   before(async () => (dir = await mkdtemp(join(tmpdir(), "kmipd-rewrap-cli-"))));
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  const serve = (logs: string[]) => serveIn(dir, logs);
-
   it("rotates, drains, reports the bad DEK, and keeps every good one readable", async () => {
-    const logs: string[] = [];
-    const cli: string[] = [];
-    recordOutput(logs);
-    recordOutput(cli);
-    const certs = join(dir, "certs");
-    const kmipd = cliAgainst(certs, cli);
-    const client = (port: number) => devClient(certs, port);
+    const { logs, cli, certs, serve, kmipd, client } = serveSession(dir);
 
-    let srv = await serve(logs);
+    let srv = await serve();
     const keys = new Map<string, Buffer>();
     try {
       expect((await kmipd(["key", "create", "pay", "--zone", "default", "--hsm-profile", "database", "--account", "default"], srv.adminUrl)).status).to.equal(0);
@@ -54,7 +46,7 @@ describe("rewrap through serve and the CLI: rotate, run, status, a corrupted DEK
     await store.update({ ...rec, material: { ...rec.material!, blob }, revision: rec.revision + 1 });
     await store.close();
 
-    srv = await serve(logs);
+    srv = await serve();
     try {
       const rot = await kmipd(["key", "rotate", "pay", "--json"], srv.adminUrl);
       expect(rot.status, rot.err).to.equal(0);

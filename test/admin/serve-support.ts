@@ -13,6 +13,7 @@ import { main } from "../../src/cli/main.js";
 import type { AdminServer } from "../../src/server/admin/server.js";
 import type { KmipListener } from "../../src/server/listener.js";
 import { waitUntil } from "../server/helpers.js";
+import { recordOutput } from "../support/secrets.js";
 
 export interface ServeRun {
   readonly kmipPort: number;
@@ -58,4 +59,25 @@ export function cliAgainst(certs: string, captured: string[]): (args: string[], 
 export async function devClient(certs: string, port: number): Promise<KmipClient> {
   const read = (f: string) => readFile(join(certs, f));
   return KmipClient.connect({ host: "127.0.0.1", port, servername: "localhost", cert: await read("client.pem"), key: await read("client-key.pem"), ca: await read("ca.pem"), version: "1.4" });
+}
+
+/**
+ * What a serve test uses in its directory: `serve()` starts `kmipd serve` there, `kmipd` runs the
+ * admin CLI against it, `client` connects with the dev certificate. Server logs and CLI output
+ * are recorded for the suite's secret scan.
+ */
+export function serveSession(dir: string) {
+  const logs: string[] = [];
+  const cli: string[] = [];
+  recordOutput(logs);
+  recordOutput(cli);
+  const certs = join(dir, "certs");
+  return {
+    logs,
+    cli,
+    certs,
+    serve: () => serveIn(dir, logs),
+    kmipd: cliAgainst(certs, cli),
+    client: (port: number) => devClient(certs, port),
+  };
 }
